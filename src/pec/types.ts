@@ -65,6 +65,8 @@ export interface Dialect {
   breveHash: 'sha256' | 'sha1';
   /** daticert tipo of the 24 h notice */
   notice24hTipo: 'preavviso-errore-consegna' | 'errore-consegna';
+  /** write `micalg="sha1"` (legacy providers) instead of the bare token; default false */
+  micalgQuoted?: boolean;
 }
 
 /** A gestore as the message library sees it: who signs, in which name and dialect. */
@@ -90,4 +92,35 @@ export interface Signer {
 export interface IdSource {
   /** a fresh token of [0-9a-z] characters of the given length */
   token(length: number): string;
+}
+
+/** daticert `data`: Italian local time of the event */
+export interface DaticertData {
+  /** DD/MM/YYYY */
+  giorno: string;
+  /** HH:MM:SS */
+  ora: string;
+  /** offset from UTC, `+0100` or `+0200` */
+  zona: string;
+}
+
+/** The content of one daticert.xml (pec-rules §5), element by element. */
+export interface Daticert {
+  tipo: DaticertTipo;
+  errore: DaticertErrore;
+  mittente: string;
+  destinatari: Destinatario[];
+  risposte: string;
+  /** null when the element is absent */
+  oggetto: string | null;
+  gestoreEmittente: string;
+  data: DaticertData;
+  identificativo: string;
+  /** with angle brackets, as in the file after unescaping; null when absent */
+  msgid: string | null;
+  /** `<ricevuta tipo=.../>`; null when absent */
+  ricevuta: ReceiptFlavour | null;
+  consegna: string | null;
+  ricezione: string[];
+  erroreEsteso: string | null;
 }

@@ -1,6 +1,9 @@
 // The list of CLI commands; each module is owned by the feature it exposes.
 import type { CommandModule } from 'yargs';
 import { certsCommand } from './certs.js';
+import { sendCommand } from './send.js';
+import { startCommand } from './start.js';
+import { indexCommand } from './index-export.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [certsCommand];
+export const commands: CommandModule<any, any>[] = [startCommand, sendCommand, certsCommand, indexCommand];

@@ -1,0 +1,30 @@
+// What every part of a gestore (accesso, ricezione, consegna, timers, relay) works with: the
+// store, the clock, identifiers, the directory of gestori, signing identities and the relay.
+// Passed explicitly so that each part stays a set of plain functions over it.
+import type { Clock } from '../clock/clock.js';
+import type { GestoreIdentity, IdSource } from '../pec/types.js';
+import type { RelayClient, RelayTarget } from '../smtp/client.js';
+import type { LogEntry, Store } from '../store/types.js';
+import type { Directory } from './directory.js';
+import type { FaultPoints } from './faults.js';
+
+export interface EngineContext {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  directory: Directory;
+  /** signing identity (name, domain, dialect, signer) of a gestore */
+  identity(gestoreId: string): GestoreIdentity;
+  /** CA certificates a punto di ricezione trusts (the index authority) */
+  trustedCaPem: string[];
+  relay: RelayClient;
+  /** next hop for a domain: the MX of a gestore or an ordinary domain; null when none exists */
+  route(domain: string): RelayTarget | null;
+  faults: FaultPoints;
+  /** wakes the job runner after new work was committed */
+  wake(): void;
+}
+
+export function log(ctx: EngineContext, entry: Omit<LogEntry, 'at'>): void {
+  ctx.store.appendLog({ at: ctx.clock.now(), ...entry });
+}

@@ -1,0 +1,50 @@
+// The sender-side timers (pec-rules §7): a recipient with no avvenuta consegna / errore after
+// 12 h gets a preavviso; still nothing at 24 h, the final notice. Both are emitted by the
+// sender's access point into the sender's mailbox, one per pending recipient.
+import type { Job, RecipientState } from '../store/types.js';
+import { log, type EngineContext } from './context.js';
+import { emit } from './emit.js';
+import type { TimerJob } from './jobs.js';
+import { deliverToMailbox } from './mailbox.js';
+
+const WAITING: Record<TimerJob['stage'], RecipientState[]> = {
+  '12h': ['pending', 'taken'],
+  '24h': ['pending', 'taken', 'preavviso'],
+};
+
+export async function processTimer(ctx: EngineContext, job: Job): Promise<void> {
+  const payload = job.payload as TimerJob;
+  const flow = ctx.store.getFlow(payload.identificativo);
+  if (!flow) {
+    ctx.store.completeJob(job.id);
+    return;
+  }
+  const { facts } = payload;
+  const late = flow.recipients.filter((r) => r.type === 'certificato' && WAITING[payload.stage].includes(r.state));
+  const gestore = ctx.directory.gestore(payload.gestore);
+  const notices: Array<{ recipient: string; raw: Buffer; messageId: string }> = [];
+  for (const recipient of late) {
+    const effect = ctx.faults.at('receipt.emit', { gestore: gestore.id, sender: flow.sender, recipient: recipient.address, identificativo: flow.identificativo, kind: payload.stage === '12h' ? 'preavviso-12h' : 'errore-24h' });
+    const notice = await emit(ctx, gestore.id, {
+      kind: payload.stage === '12h' ? 'preavviso-12h' : 'errore-24h',
+      facts,
+      to: flow.sender,
+      consegna: recipient.address,
+      erroreEsteso: effect.erroreEsteso ?? (payload.stage === '12h'
+        ? `4.4.7 - ${gestore.name} - nessuna ricevuta entro 12 ore`
+        : `5.4.7 - ${gestore.name} - nessuna ricevuta entro 24 ore`),
+      omitMsgid: effect.omitMsgid,
+      tipoOverride: effect.tipoOverride,
+    });
+    notices.push({ recipient: recipient.address, raw: notice.raw, messageId: notice.messageId });
+  }
+  ctx.store.transaction(() => {
+    const now = ctx.clock.now();
+    for (const notice of notices) {
+      deliverToMailbox(ctx, flow.sender, notice.raw, { identificativo: flow.identificativo });
+      ctx.store.setRecipientState(flow.identificativo, notice.recipient, payload.stage === '12h' ? 'preavviso' : 'expired', now);
+      log(ctx, { gestore: gestore.id, actor: 'timer', event: payload.stage === '12h' ? 'preavviso-12h' : 'errore-24h', identificativo: flow.identificativo, messageId: notice.messageId, detail: { recipient: notice.recipient } });
+    }
+    ctx.store.completeJob(job.id);
+  });
+}

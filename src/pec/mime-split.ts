@@ -1,0 +1,225 @@
+// Byte-exact MIME reading: where a header section ends, where each body part of a multipart
+// begins and ends, and how a transfer encoding decodes. Signatures cover exact bytes, so this
+// module never re-serialises: every part is a slice of the input. Following RFC 2046 §5.1.1, the
+// line break before `--boundary` belongs to the delimiter, not to the part before it.
+
+import { parseContentType, parseDisposition, parseHeaderSection, type ContentType, type Disposition, type HeaderMap } from './mime-headers.js';
+
+export type LineEndings = 'crlf' | 'lf' | 'mixed' | 'none';
+
+export interface Entity {
+  /** the whole entity as given */
+  raw: Buffer;
+  /** header section bytes, without the blank line */
+  headerBytes: Buffer;
+  /** body bytes after the blank line */
+  body: Buffer;
+  headers: HeaderMap;
+  contentType: ContentType;
+  disposition: Disposition;
+  /** lowercase Content-Transfer-Encoding, '7bit' when absent */
+  transferEncoding: string;
+  /** true when no blank line ends the header section (the whole input was taken as headers) */
+  headerOnly: boolean;
+}
+
+export function lineEndings(raw: Buffer): LineEndings {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) {
+    if (i > 0 && raw[i - 1] === 0x0d) crlf++;
+    else lf++;
+  }
+  if (crlf === 0 && lf === 0) return 'none';
+  if (lf === 0) return 'crlf';
+  if (crlf === 0) return 'lf';
+  return 'mixed';
+}
+
+/** Every bare LF (and bare CR) becomes CRLF: the canonical form S/MIME signs (RFC 5751 §3.1.1). */
+export function toCrlf(raw: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i];
+    if (b === 0x0d) {
+      out.push(0x0d, 0x0a);
+      if (raw[i + 1] === 0x0a) i++;
+    } else if (b === 0x0a) out.push(0x0d, 0x0a);
+    else out.push(b);
+  }
+  return Buffer.from(out);
+}
+
+/** Offset of the blank line that ends the header section and the offset where the body starts. */
+function findHeaderEnd(raw: Buffer): { headerEnd: number; bodyStart: number } | null {
+  // an entity may start directly with the blank line (no headers at all)
+  if (raw[0] === 0x0a) return { headerEnd: 0, bodyStart: 1 };
+  if (raw[0] === 0x0d && raw[1] === 0x0a) return { headerEnd: 0, bodyStart: 2 };
+  for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) {
+    if (raw[i + 1] === 0x0a) return { headerEnd: i + 1, bodyStart: i + 2 };
+    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return { headerEnd: i + 1, bodyStart: i + 3 };
+  }
+  return null;
+}
+
+export function splitEntity(raw: Buffer, problems?: string[]): Entity {
+  const end = findHeaderEnd(raw);
+  const headerBytes = end ? raw.subarray(0, end.headerEnd) : raw;
+  const body = end ? raw.subarray(end.bodyStart) : Buffer.alloc(0);
+  const headers = parseHeaderSection(headerBytes, problems);
+  return {
+    raw,
+    headerBytes,
+    body,
+    headers,
+    contentType: parseContentType(headers.get('content-type')),
+    disposition: parseDisposition(headers.get('content-disposition')),
+    transferEncoding: (headers.get('content-transfer-encoding') ?? '7bit').trim().toLowerCase(),
+    headerOnly: end === null,
+  };
+}
+
+export interface MultipartSplit {
+  preamble: Buffer;
+  /** each body part's exact bytes: from after its delimiter line to before the line break of the next delimiter */
+  parts: Buffer[];
+  /** whether the close delimiter `--boundary--` was found */
+  closed: boolean;
+  epilogue: Buffer;
+}
+
+/**
+ * Splits a multipart body on its boundary without touching the bytes. Tolerates LF-only line
+ * ends and transport padding (whitespace after the boundary).
+ */
+export function splitMultipart(body: Buffer, boundary: string): MultipartSplit {
+  const marker = Buffer.from(`--${boundary}`, 'latin1');
+  const parts: Buffer[] = [];
+  let preamble: Buffer = Buffer.alloc(0);
+  let partStart = -1;
+  let closed = false;
+  let epilogue: Buffer = Buffer.alloc(0);
+  let lineStart = 0;
+  while (lineStart <= body.length) {
+    const nl = body.indexOf(0x0a, lineStart);
+    const lineEnd = nl < 0 ? body.length : nl + 1;
+    if (body.subarray(lineStart, lineStart + marker.length).equals(marker)) {
+      const rest = body.subarray(lineStart + marker.length, lineEnd).toString('latin1');
+      const isClose = rest.startsWith('--') && /^--[ \t]*\r?\n?$/.test(rest);
+      const isDelimiter = /^[ \t]*\r?\n?$/.test(rest);
+      if (isClose || isDelimiter) {
+        // the line break before the delimiter belongs to it
+        let contentEnd = lineStart;
+        if (contentEnd > 0 && body[contentEnd - 1] === 0x0a) contentEnd--;
+        if (contentEnd > 0 && body[contentEnd - 1] === 0x0d && lineStart - contentEnd === 1) contentEnd--;
+        if (partStart < 0) preamble = body.subarray(0, Math.max(0, contentEnd));
+        else parts.push(body.subarray(partStart, Math.max(partStart, contentEnd)));
+        if (isClose) {
+          closed = true;
+          epilogue = body.subarray(lineEnd);
+          break;
+        }
+        partStart = lineEnd;
+      }
+    }
+    if (nl < 0) break;
+    lineStart = lineEnd;
+  }
+  // an unterminated last part (truncated file) still counts: tolerant, reported by `closed`
+  if (!closed && partStart >= 0 && partStart <= body.length) parts.push(body.subarray(partStart));
+  return { preamble, parts, closed, epilogue };
+}
+
+function decodeQuotedPrintable(body: Buffer): Buffer {
+  const text = body.toString('latin1').replace(/[ \t]+(\r?\n)/g, '$1');
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '=') {
+      const next2 = text.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(next2)) {
+        bytes.push(parseInt(next2, 16));
+        i += 2;
+        continue;
+      }
+      // soft line break
+      if (next2.startsWith('\r\n')) {
+        i += 2;
+        continue;
+      }
+      if (next2.startsWith('\n')) {
+        i += 1;
+        continue;
+      }
+    }
+    bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(bytes);
+}
+
+/** Decodes a body by its Content-Transfer-Encoding; unknown encodings pass through unchanged. */
+export function decodeTransfer(body: Buffer, encoding: string): Buffer {
+  switch (encoding.toLowerCase()) {
+    case 'base64':
+      return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+    case 'quoted-printable':
+      return decodeQuotedPrintable(body);
+    default:
+      return body;
+  }
+}
+
+/** Text of a decoded text part in its declared charset (Latin-1 when the label is unknown). */
+export function decodeText(bytes: Buffer, charset: string | undefined): string {
+  const label = (charset ?? 'us-ascii').toLowerCase();
+  try {
+    return new TextDecoder(label === 'us-ascii' ? 'utf-8' : label).decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
+}
+
+/** A node of the MIME tree with byte-exact slices, walked lazily by the parser. */
+export interface MimeNode {
+  entity: Entity;
+  /** children of a multipart, in order */
+  children: MimeNode[];
+  /** for multiparts: whether the close delimiter was found */
+  closed?: boolean;
+  /** path like `1.2` (IMAP part numbering), '' for the root */
+  path: string;
+}
+
+/** Builds the MIME tree of an entity; message/rfc822 parts are leaves (the caller recurses on purpose). */
+export function mimeTree(raw: Buffer, problems: string[], path = '', depth = 0): MimeNode {
+  const entity = splitEntity(raw, path === '' ? problems : undefined);
+  const node: MimeNode = { entity, children: [], path };
+  if (!entity.contentType.mediaType.startsWith('multipart/')) return node;
+  const boundary = entity.contentType.params.boundary;
+  if (!boundary) {
+    problems.push(`${path || 'message'}: ${entity.contentType.mediaType} without a boundary parameter`);
+    return node;
+  }
+  if (depth > 20) {
+    problems.push(`${path || 'message'}: multipart nesting deeper than 20 levels, not followed`);
+    return node;
+  }
+  const split = splitMultipart(entity.body, boundary);
+  node.closed = split.closed;
+  if (split.parts.length === 0) problems.push(`${path || 'message'}: ${entity.contentType.mediaType} has no body parts (boundary "${boundary}" not found)`);
+  else if (!split.closed) problems.push(`${path || 'message'}: ${entity.contentType.mediaType} is not closed (--${boundary}-- missing; truncated?)`);
+  split.parts.forEach((part, i) => {
+    node.children.push(mimeTree(part, problems, path ? `${path}.${i + 1}` : String(i + 1), depth + 1));
+  });
+  return node;
+}
+
+export function* walk(node: MimeNode): Generator<MimeNode> {
+  yield node;
+  for (const child of node.children) yield* walk(child);
+}
+
+/** File name of a part: Content-Disposition filename, else Content-Type name. */
+export function fileNameOf(entity: Entity): string | undefined {
+  return entity.disposition.params.filename ?? entity.contentType.params.name;
+}

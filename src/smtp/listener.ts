@@ -1,0 +1,171 @@
+// One SMTP listener on smtp-server: sockets, TLS, AUTH and size limits in, plain callbacks out.
+// The punto di accesso and the punto di ricezione are both built on it; neither sees the
+// protocol, and every rejection carries its SMTP code from here.
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+
+export class SmtpError extends Error {
+  constructor(readonly responseCode: number, message: string) {
+    super(message);
+  }
+}
+
+export interface Envelope {
+  mailFrom: string;
+  rcptTo: string[];
+  /** authenticated account address, when the session authenticated */
+  user: string | null;
+  remoteAddress: string;
+  secure: boolean;
+}
+
+export interface SmtpListenerOptions {
+  /** host name in the banner and EHLO */
+  name: string;
+  host: string;
+  port: number;
+  /** implicit TLS (submissions on 2465); otherwise STARTTLS is offered */
+  secure: boolean;
+  tls: { key: string; cert: string };
+  /** AUTH required before MAIL FROM (submission) */
+  requireAuth: boolean;
+  /** allow AUTH before STARTTLS (off by default: the rules want authentication over TLS) */
+  allowInsecureAuth?: boolean;
+  authenticate?: (username: string, password: string) => Promise<string | null>;
+  /** SIZE advertised and enforced: above it the message is refused with 552 */
+  maxMessageBytes: number;
+  maxRecipients?: number;
+  onMailFrom?: (address: string, envelope: Envelope) => void;
+  onRcptTo?: (address: string, envelope: Envelope) => void;
+  /** resolves with the text of the 250 reply once the message and its work are committed */
+  onMessage: (raw: Buffer, envelope: Envelope) => Promise<string>;
+  log?: (event: string, detail: Record<string, unknown>) => void;
+}
+
+export interface SmtpListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+function envelopeOf(session: SMTPServerSession): Envelope {
+  const from = session.envelope.mailFrom;
+  return {
+    mailFrom: from ? from.address.toLowerCase() : '',
+    rcptTo: session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address.toLowerCase()),
+    user: typeof session.user === 'string' ? session.user : null,
+    remoteAddress: session.remoteAddress,
+    secure: session.secure,
+  };
+}
+
+function asCallbackError(error: unknown): Error & { responseCode?: number } {
+  if (error instanceof SmtpError) {
+    const out: Error & { responseCode?: number } = new Error(error.message);
+    out.responseCode = error.responseCode;
+    return out;
+  }
+  // An unexpected failure must not look like a permanent refusal: the client should retry.
+  const out: Error & { responseCode?: number } = new Error('4.3.0 Temporary failure, try again later');
+  out.responseCode = 451;
+  return out;
+}
+
+export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
+  const log = options.log ?? (() => {});
+  const server = new SMTPServer({
+    name: options.name,
+    banner: `${options.name} ESMTP pec-testbed`,
+    secure: options.secure,
+    key: options.tls.key,
+    cert: options.tls.cert,
+    authOptional: !options.requireAuth,
+    authMethods: ['PLAIN', 'LOGIN'],
+    disabledCommands: options.requireAuth ? [] : ['AUTH'],
+    allowInsecureAuth: options.allowInsecureAuth ?? false,
+    size: options.maxMessageBytes,
+    maxRecipients: options.maxRecipients ?? 500,
+    disableReverseLookup: true,
+    logger: false,
+    socketTimeout: 120_000,
+    // stop() should not wait 30 s for idle clients to say QUIT
+    closeTimeout: 1_000,
+    onAuth(auth, session, callback) {
+      const authenticate = options.authenticate;
+      if (!authenticate) return callback(new Error('Authentication not available'));
+      authenticate(auth.username ?? '', auth.password ?? '').then(
+        (user) => {
+          if (!user) {
+            log('auth-failed', { user: auth.username, remote: session.remoteAddress });
+            const err: Error & { responseCode?: number } = new Error('5.7.8 Authentication credentials invalid');
+            err.responseCode = 535;
+            return callback(err);
+          }
+          callback(null, { user });
+        },
+        (error) => callback(asCallbackError(error)),
+      );
+    },
+    onMailFrom(address, session, callback) {
+      try {
+        const size = Number((address.args as Record<string, string> | false || {})['SIZE'] ?? 0);
+        if (size > options.maxMessageBytes) {
+          throw new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${options.maxMessageBytes})`);
+        }
+        options.onMailFrom?.(address.address.toLowerCase(), envelopeOf(session));
+        callback();
+      } catch (error) {
+        callback(asCallbackError(error));
+      }
+    },
+    onRcptTo(address, session, callback) {
+      try {
+        options.onRcptTo?.(address.address.toLowerCase(), envelopeOf(session));
+        callback();
+      } catch (error) {
+        callback(asCallbackError(error));
+      }
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      let length = 0;
+      stream.pipe(
+        new Writable({
+          write(chunk: Buffer, _enc, done) {
+            // Keep counting but stop buffering once over the cap: smtp-server reports it below.
+            length += chunk.length;
+            if (length <= options.maxMessageBytes) chunks.push(chunk);
+            done();
+          },
+        }),
+      );
+      stream.once('error', (error) => callback(asCallbackError(error)));
+      stream.once('end', () => {
+        if (stream.sizeExceeded) {
+          return callback(asCallbackError(new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${options.maxMessageBytes})`)));
+        }
+        const raw = Buffer.concat(chunks, length);
+        options.onMessage(raw, envelopeOf(session)).then(
+          (reply) => callback(null, reply),
+          (error) => {
+            if (!(error instanceof SmtpError)) log('smtp-data-error', { error: String(error?.stack ?? error) });
+            callback(asCallbackError(error));
+          },
+        );
+      });
+    },
+  });
+  server.on('error', (error) => log('smtp-error', { error: String(error) }));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
