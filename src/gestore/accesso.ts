@@ -3,6 +3,7 @@
 // trasporto and queues it towards every destination, and arms the 12 h / 24 h timers.
 import { acceptOriginal, extractFacts, readOriginal, type OriginalSummary } from '../pec/original.js';
 import { newIdentificativo } from '../pec/identificativo.js';
+import { splitEntity } from '../pec/mime-split.js';
 import type { Destinatario, MessageFacts } from '../pec/types.js';
 import type { Job } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
@@ -32,10 +33,14 @@ export function submit(ctx: EngineContext, gestoreId: string, raw: Buffer, envel
   const gestore = ctx.directory.gestore(gestoreId);
   const at = ctx.clock.now();
   const identificativo = newIdentificativo(at, ctx.ids, gestore.mailDomain);
+  const effect = ctx.faults.at('accesso.accept', {
+    gestore: gestoreId, sender: envelope.mailFrom, recipient: envelope.rcptTo[0], subject: summary.subject, identificativo,
+    headers: (name) => splitEntity(raw).headers.get(name),
+  });
   ctx.store.transaction(() => {
     const blobId = ctx.store.putBlob(raw);
     const payload: AccessoJob = { gestore: gestoreId, blobId, mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo, user, identificativo };
-    ctx.store.enqueueJob({ kind: JOB.accesso, dueAt: at, payload, key: `accesso:${identificativo}` });
+    ctx.store.enqueueJob({ kind: JOB.accesso, dueAt: at + (effect.delayMs ?? 0), payload, key: `accesso:${identificativo}` });
     log(ctx, { gestore: gestoreId, actor: 'accesso', event: 'ricevuto', identificativo, messageId: summary.messageId ?? null, detail: { from: envelope.mailFrom, rcptTo: envelope.rcptTo, size: raw.length } });
   });
   ctx.wake();

@@ -23,9 +23,11 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
     });
     return;
   }
+  // The receipt names the recipient as the sender wrote it; the mailbox may differ (`+tag`).
+  const mailbox = effect.mailbox ?? recipient;
   const problem = effect.deliveryError === 'no-dest' || effect.deliveryError === 'altro'
     ? effect.deliveryError
-    : mailboxProblem(ctx, recipient, busta.length, gestore.id);
+    : mailboxProblem(ctx, mailbox, busta.length, gestore.id);
 
   // A duplicate is a second, separately signed receipt (what real providers' glitches produce),
   // so that the receiving MX does not fold it into the first.
@@ -41,8 +43,6 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
           erroreEsteso: effect.erroreEsteso ?? (problem === 'no-dest'
             ? `5.1.1 - ${gestore.name} - indirizzo non valido`
             : `5.2.2 - ${gestore.name} - casella piena o non disponibile`),
-          omitMsgid: effect.omitMsgid,
-          tipoOverride: effect.tipoOverride,
         })
       : await emit(ctx, gestore.id, {
           kind: 'avvenuta-consegna',
@@ -52,12 +52,11 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
           original: payload.flavour === 'sintetica' || payload.originalBlobId === undefined ? undefined : ctx.store.getBlob(payload.originalBlobId),
           flavour: payload.flavour,
           recipientHeader: payload.header,
-          omitMsgid: effect.omitMsgid,
         }));
   }
 
   ctx.store.transaction(() => {
-    if (!problem) deliverToMailbox(ctx, recipient, busta, { identificativo: facts.identificativo });
+    if (!problem) deliverToMailbox(ctx, mailbox, busta, { identificativo: facts.identificativo });
     receipts.forEach((receipt, copy) => {
       queueRelay(ctx, {
         gestore: gestore.id,
@@ -76,7 +75,7 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
       event: problem ? 'errore-consegna' : 'avvenuta-consegna',
       identificativo: facts.identificativo,
       messageId: receipts[0].messageId,
-      detail: { recipient, errore: problem ?? 'nessuno', flavour: payload.flavour, rule: effect.rule },
+      detail: { recipient, ...(mailbox !== recipient ? { mailbox } : {}), errore: problem ?? 'nessuno', flavour: payload.flavour, rule: effect.rule },
     });
     ctx.store.completeJob(job.id);
   });

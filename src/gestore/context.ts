@@ -12,6 +12,8 @@ export interface EngineContext {
   store: Store;
   clock: Clock;
   ids: IdSource;
+  /** with a seed: an independent id sequence per emitted message (see scoped-ids.ts) */
+  idsFor?(scope: string): IdSource;
   directory: Directory;
   /** signing identity (name, domain, dialect, signer) of a gestore */
   identity(gestoreId: string): GestoreIdentity;

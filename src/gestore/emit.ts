@@ -12,8 +12,29 @@ export interface Emitted {
   messageId: string;
 }
 
+/** the kinds that carry mail; every other kind is a receipt or notice answering somebody */
+const CARRIERS = new Set<PecRequest['kind']>(['posta-certificata', 'anomalia']);
+
 export async function emit(ctx: EngineContext, gestoreId: string, request: PecRequest): Promise<Emitted> {
-  return buildPecMessage({ gestore: ctx.identity(gestoreId), at: ctx.clock.now(), ids: ctx.ids }, request);
+  const { facts } = request;
+  const concerned = request.consegna ?? request.ricezione?.join(',') ?? request.to;
+  let built = request;
+  if (!CARRIERS.has(request.kind)) {
+    // Provider quirks are properties of how a gestore writes its receipts: one point for all of them.
+    const quirk = ctx.faults.at('receipt.emit', {
+      gestore: gestoreId, sender: facts.mittente, recipient: request.consegna ?? request.ricezione?.[0] ?? request.to,
+      subject: facts.oggetto, identificativo: facts.identificativo, kind: request.kind,
+    });
+    built = {
+      ...request,
+      omitMsgid: quirk.omitMsgid ?? request.omitMsgid,
+      tipoOverride: quirk.tipoOverride ?? request.tipoOverride,
+      erroreEsteso: quirk.erroreEsteso ?? request.erroreEsteso,
+      erroreEstesoPrefix: quirk.erroreEstesoPrefix ?? request.erroreEstesoPrefix,
+    };
+  }
+  const ids = ctx.idsFor?.(`${gestoreId}|${request.kind}|${facts.identificativo}|${concerned}`) ?? ctx.ids;
+  return buildPecMessage({ gestore: ctx.identity(gestoreId), at: ctx.clock.now(), ids }, built);
 }
 
 export function senderAddress(ctx: EngineContext, gestoreId: string): string {

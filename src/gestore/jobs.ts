@@ -2,6 +2,7 @@
 // transaction as the message that implies it, with a key that makes it happen at most once.
 import type { ReceiptFlavour } from '../pec/types.js';
 import type { MessageFacts } from '../pec/types.js';
+import type { FaultEffect } from './faults.js';
 
 export const JOB = {
   /** punto di accesso: formal checks, accettazione / non accettazione, busta */
@@ -36,6 +37,8 @@ export interface RelayJob {
   domain: string;
   purpose: RelayPurpose;
   identificativo?: string;
+  /** set on a relay a fault postponed: the rest of that fault's effect, applied when it runs */
+  postponed?: FaultEffect;
 }
 
 export interface RicezioneJob {

@@ -9,15 +9,16 @@ import type { RelayJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
 import { parsePec } from '../pec/parse.js';
 import { factsFromParsed } from './facts.js';
+import type { FaultEffect, FaultSubject } from './faults.js';
+import { metaOf } from './mailbox.js';
 
 export async function processRelay(ctx: EngineContext, job: Job): Promise<void> {
   const payload = job.payload as RelayJob;
-  const raw = ctx.store.getBlob(payload.blobId);
-  if (!raw) throw new Error(`relay: blob ${payload.blobId} is gone`);
+  const stored = ctx.store.getBlob(payload.blobId);
+  if (!stored) throw new Error(`relay: blob ${payload.blobId} is gone`);
   const gestoreForLog = payload.gestore ?? 'ordinaria';
-  const effect = payload.gestore
-    ? ctx.faults.at('relay.send', { gestore: payload.gestore, sender: payload.from, recipient: payload.to[0], identificativo: payload.identificativo, kind: payload.purpose })
-    : {};
+  // A postponed job carries the decision taken the first time: a rule is applied once per message.
+  const effect: FaultEffect = payload.postponed ?? (payload.gestore ? ctx.faults.at('relay.send', subjectOf(payload, stored)) : {});
   if (effect.drop) {
     ctx.store.transaction(() => {
       log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'scartato', identificativo: payload.identificativo ?? null, detail: { to: payload.to, rule: effect.rule } });
@@ -25,7 +26,18 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
     });
     return;
   }
+  if (effect.delayMs && !payload.postponed) {
+    ctx.store.transaction(() => {
+      const later: RelayJob = { ...payload, postponed: { ...effect, delayMs: undefined } };
+      ctx.store.enqueueJob({ kind: job.kind, dueAt: ctx.clock.now() + effect.delayMs!, payload: later, key: job.key && `${job.key}:rinviato` });
+      log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'rinviato', identificativo: payload.identificativo ?? null, detail: { to: payload.to, delayMs: effect.delayMs, rule: effect.rule } });
+      ctx.store.completeJob(job.id);
+    });
+    ctx.wake();
+    return;
+  }
   if (effect.relayTransientError) throw new Error(effect.relayTransientError);
+  const raw = effect.corruptSignature ? tamperSignedContent(stored) : stored;
 
   const target = ctx.route(payload.domain);
   let rejected: Array<{ address: string; code: number; response: string }> = [];
@@ -41,7 +53,7 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
     }
   }
 
-  const failures = payload.purpose === 'busta' && payload.gestore ? await nonDeliveryNotices(ctx, payload, raw, rejected, !target) : [];
+  const failures = payload.purpose === 'busta' && payload.gestore ? await nonDeliveryNotices(ctx, payload, stored, rejected, !target) : [];
   ctx.store.transaction(() => {
     log(ctx, {
       gestore: gestoreForLog,
@@ -84,4 +96,25 @@ async function nonDeliveryNotices(
     out.push({ to: facts.mittente, recipient: r.address, raw: notice.raw, errore });
   }
   return out;
+}
+
+function subjectOf(payload: RelayJob, raw: Buffer): FaultSubject {
+  const meta = metaOf(raw);
+  return {
+    gestore: payload.gestore ?? undefined, sender: payload.from, recipient: payload.to[0], identificativo: payload.identificativo,
+    kind: meta.kind ?? 'ordinaria', subject: meta.subject ?? undefined,
+  };
+}
+
+/**
+ * The same message with one byte of its signed part changed in a way every MIME reader ignores
+ * (the case of a header name), so that only the signature check notices: what a broken
+ * relay or a re-encoding gateway does to a busta.
+ */
+export function tamperSignedContent(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  const signedStart = text.search(/\r\n--[^\r\n]+\r\n/);
+  const at = signedStart < 0 ? -1 : text.indexOf('Content-Type:', signedStart + 4);
+  if (at < 0) return Buffer.concat([raw, Buffer.from('\r\n', 'latin1')]);
+  return Buffer.from(`${text.slice(0, at)}Content-type:${text.slice(at + 'Content-Type:'.length)}`, 'latin1');
 }

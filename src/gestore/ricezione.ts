@@ -80,36 +80,49 @@ async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob,
   const facts = factsFromParsed(parsed);
   if (!facts) return receiveAnomalia(ctx, job, payload, gestore, ctx.store.getBlob(payload.blobId)!, ['daticert.xml mancante o incompleto']);
   const original = parsed.postacert?.raw;
-  const effect = ctx.faults.at('ricezione.receive', { gestore: gestore.id, sender: facts.mittente, recipient: payload.rcptTo[0], subject: facts.oggetto, identificativo: facts.identificativo, kind: 'posta-certificata' });
-  if (effect.drop) {
-    ctx.store.transaction(() => {
-      log(ctx, { gestore: gestore.id, actor: 'ricezione', event: 'silenzio', identificativo: facts.identificativo, detail: { rcptTo: payload.rcptTo, rule: effect.rule } });
-      ctx.store.completeJob(job.id);
+  const originalHeaders = parsed.postacert?.parsed.headers;
+  // Asked per recipient: one busta can carry a recipient whose provider stays silent and one that answers.
+  const effects = new Map(payload.rcptTo.map((recipient) => [recipient, ctx.faults.at('ricezione.receive', {
+    gestore: gestore.id, sender: facts.mittente, recipient, subject: facts.oggetto, identificativo: facts.identificativo,
+    kind: 'posta-certificata', headers: originalHeaders && ((name) => originalHeaders.get(name)),
+  })]));
+  const infectedMessage = original ? containsEicar(original) : false;
+  const silent = payload.rcptTo.filter((r) => effects.get(r)!.drop);
+  const heard = payload.rcptTo.filter((r) => !effects.get(r)!.drop);
+  const infected = heard.filter((r) => infectedMessage || effects.get(r)!.deliveryError === 'virus');
+  const taken = heard.filter((r) => !infected.includes(r));
+
+  const answers: Array<{ virus: boolean; to: string[]; raw: Buffer; messageId: string }> = [];
+  for (const [virus, concerned] of [[true, infected], [false, taken]] as const) {
+    if (concerned.length === 0) continue;
+    const answer = await emit(ctx, gestore.id, {
+      kind: virus ? 'rilevazione-virus' : 'presa-in-carico',
+      facts,
+      to: sender.receiptMailbox,
+      ricezione: concerned,
+      erroreEsteso: virus ? `Rilevato virus nel messaggio (EICAR-Test-File) - ${gestore.name}` : undefined,
     });
-    return;
+    answers.push({ virus, to: concerned, raw: answer.raw, messageId: answer.messageId });
   }
-  const virus = effect.deliveryError === 'virus' || (original ? containsEicar(original) : false);
-  const answer = await emit(ctx, gestore.id, {
-    kind: virus ? 'rilevazione-virus' : 'presa-in-carico',
-    facts,
-    to: sender.receiptMailbox,
-    ricezione: payload.rcptTo,
-    erroreEsteso: virus ? `Rilevato virus nel messaggio (EICAR-Test-File) - ${gestore.name}` : undefined,
-  });
   ctx.store.transaction(() => {
-    queueRelay(ctx, {
-      gestore: gestore.id, raw: answer.raw, from: senderAddress(ctx, gestore.id), to: [sender.receiptMailbox],
-      purpose: 'receipt', keyBase: `${virus ? 'virus' : 'presa'}:${facts.identificativo}:${gestore.id}:${payload.rcptTo.join(',')}`, identificativo: facts.identificativo,
-    });
-    log(ctx, { gestore: gestore.id, actor: 'ricezione', event: virus ? 'rilevazione-virus' : 'presa-in-carico', identificativo: facts.identificativo, messageId: answer.messageId, detail: { ricezione: payload.rcptTo, mittente: facts.mittente } });
-    if (!virus) {
+    if (silent.length > 0) {
+      log(ctx, { gestore: gestore.id, actor: 'ricezione', event: 'silenzio', identificativo: facts.identificativo, detail: { rcptTo: silent, rule: silent.map((r) => effects.get(r)!.rule).join(',') } });
+    }
+    for (const answer of answers) {
+      queueRelay(ctx, {
+        gestore: gestore.id, raw: answer.raw, from: senderAddress(ctx, gestore.id), to: [sender.receiptMailbox],
+        purpose: 'receipt', keyBase: `${answer.virus ? 'virus' : 'presa'}:${facts.identificativo}:${gestore.id}:${answer.to.join(',')}`, identificativo: facts.identificativo,
+      });
+      log(ctx, { gestore: gestore.id, actor: 'ricezione', event: answer.virus ? 'rilevazione-virus' : 'presa-in-carico', identificativo: facts.identificativo, messageId: answer.messageId, detail: { ricezione: answer.to, mittente: facts.mittente } });
+    }
+    if (taken.length > 0) {
       const originalBlobId = original ? ctx.store.putBlob(original) : undefined;
       const toSet = new Set(facts.to);
-      for (const recipient of payload.rcptTo) {
+      for (const recipient of taken) {
         const consegna: ConsegnaJob = {
           gestore: gestore.id, blobId: payload.blobId, recipient, header: toSet.has(recipient) ? 'to' : 'cc', facts, flavour: facts.ricevuta, originalBlobId,
         };
-        ctx.store.enqueueJob({ kind: JOB.consegna, dueAt: ctx.clock.now() + (effect.delayMs ?? 0), payload: consegna, key: `consegna:${facts.identificativo}:${recipient}` });
+        ctx.store.enqueueJob({ kind: JOB.consegna, dueAt: ctx.clock.now() + (effects.get(recipient)!.delayMs ?? 0), payload: consegna, key: `consegna:${facts.identificativo}:${recipient}` });
       }
     }
     ctx.store.completeJob(job.id);

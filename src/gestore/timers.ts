@@ -24,17 +24,14 @@ export async function processTimer(ctx: EngineContext, job: Job): Promise<void> 
   const gestore = ctx.directory.gestore(payload.gestore);
   const notices: Array<{ recipient: string; raw: Buffer; messageId: string }> = [];
   for (const recipient of late) {
-    const effect = ctx.faults.at('receipt.emit', { gestore: gestore.id, sender: flow.sender, recipient: recipient.address, identificativo: flow.identificativo, kind: payload.stage === '12h' ? 'preavviso-12h' : 'errore-24h' });
     const notice = await emit(ctx, gestore.id, {
       kind: payload.stage === '12h' ? 'preavviso-12h' : 'errore-24h',
       facts,
       to: flow.sender,
       consegna: recipient.address,
-      erroreEsteso: effect.erroreEsteso ?? (payload.stage === '12h'
+      erroreEsteso: payload.stage === '12h'
         ? `4.4.7 - ${gestore.name} - nessuna ricevuta entro 12 ore`
-        : `5.4.7 - ${gestore.name} - nessuna ricevuta entro 24 ore`),
-      omitMsgid: effect.omitMsgid,
-      tipoOverride: effect.tipoOverride,
+        : `5.4.7 - ${gestore.name} - nessuna ricevuta entro 24 ore`,
     });
     notices.push({ recipient: recipient.address, raw: notice.raw, messageId: notice.messageId });
   }

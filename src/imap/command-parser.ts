@@ -142,11 +142,3 @@ export function tokenText(token: Token | undefined): string | null {
   if (token.kind === 'string') return token.value.toString('utf8');
   return null;
 }
-
-/** astring as raw bytes (atoms are ASCII) */
-export function tokenBytes(token: Token | undefined): Buffer | null {
-  if (!token) return null;
-  if (token.kind === 'atom') return Buffer.from(token.value, 'latin1');
-  if (token.kind === 'string') return token.value;
-  return null;
-}

@@ -12,6 +12,10 @@ export function normaliseFlag(flag: string): string | null {
 }
 
 export function hasFlag(flags: readonly string[], flag: string): boolean {
+  // `flag` comes canonical (normaliseFlag) and so do stored flags: the exact test decides
+  // system flags; keywords are compared ignoring case
+  if (flags.includes(flag)) return true;
+  if (flag.startsWith('\\')) return false;
   const lower = flag.toLowerCase();
   for (const f of flags) if (f.toLowerCase() === lower) return true;
   return false;

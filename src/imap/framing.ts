@@ -16,7 +16,16 @@ const DRAIN_FACTOR = 4;
 
 export class FatalInputError extends Error {}
 
-export async function readFrame(reader: InputReader, limits: ImapLimits, continueLiteral: () => void): Promise<Frame> {
+/**
+ * Reads one command. `authenticated` decides whether APPEND's larger limit applies: before
+ * login every literal gets the small one, so an anonymous client cannot push 50 MB.
+ */
+export async function readFrame(
+  reader: InputReader,
+  limits: ImapLimits,
+  authenticated: boolean,
+  continueLiteral: () => void,
+): Promise<Frame> {
   let text = '';
   const literals: Buffer[] = [];
   let total = 0;
@@ -31,7 +40,7 @@ export async function readFrame(reader: InputReader, limits: ImapLimits, continu
     if (first) {
       const head = /^(\S+) (?:UID )?([A-Za-z]+)/i.exec(s);
       tag = head?.[1] ?? null;
-      isAppend = head?.[2].toUpperCase() === 'APPEND';
+      isAppend = authenticated && head?.[2].toUpperCase() === 'APPEND';
     }
     total += s.length;
     if (total > limits.maxLineBytes * 4) return { kind: 'line-too-long' };

@@ -142,12 +142,14 @@ function parseKey(tokens: Token[], state: { i: number }, scope: SearchScope): Se
   }
 }
 
-export interface SearchCandidate {
-  seq: number;
-  record: MessageRecord;
-  recent: boolean;
-  /** loads the raw bytes (null when the message vanished) */
-  load: () => Buffer | null;
+/** what a search runs over: the session's view, in sequence order */
+export interface SearchSource {
+  count: number;
+  /** record of the message with sequence number index + 1 (undefined if gone) */
+  record(index: number): MessageRecord | undefined;
+  recent(uid: number): boolean;
+  /** the raw bytes, or null when the message vanished */
+  load(record: MessageRecord): Buffer | null;
 }
 
 /** per-message lazily computed text, shared by all keys of one evaluation */
@@ -156,11 +158,14 @@ class Content {
   private bodyText: string | undefined;
   private headerTextCache: string | undefined;
   private raw: Buffer | null = null;
-  constructor(private readonly candidate: SearchCandidate) {}
+  constructor(
+    private readonly source: SearchSource,
+    private readonly record: MessageRecord,
+  ) {}
 
   private root(): MimeEntity | null {
     if (this.tree === undefined) {
-      const raw = this.candidate.load();
+      const raw = this.source.load(this.record);
       this.raw = raw;
       this.tree = raw ? parseMessage(raw) : null;
     }
@@ -221,7 +226,26 @@ function compareDay(day: number, cmp: 'before' | 'on' | 'since', wanted: number)
   return day >= wanted;
 }
 
-export function evaluate(key: SearchKey, c: SearchCandidate, content: { get(): Content }): boolean {
+/** the message being evaluated; one object reused across the whole search (10,000 messages) */
+class Candidate {
+  seq = 0;
+  record!: MessageRecord;
+  recent = false;
+  private loaded: Content | null = null;
+  constructor(private readonly source: SearchSource) {}
+  reset(seq: number, record: MessageRecord): void {
+    this.seq = seq;
+    this.record = record;
+    this.recent = this.source.recent(record.uid);
+    this.loaded = null;
+  }
+  content(): Content {
+    this.loaded ??= new Content(this.source, this.record);
+    return this.loaded;
+  }
+}
+
+function evaluate(key: SearchKey, c: Candidate): boolean {
   switch (key.op) {
     case 'all':
       return true;
@@ -239,40 +263,42 @@ export function evaluate(key: SearchKey, c: SearchCandidate, content: { get(): C
       return key.larger ? c.record.size > key.n : c.record.size < key.n;
     case 'date': {
       if (!key.sent) return compareDay(localDay(c.record.internalDate), key.cmp, key.day);
-      const date = content.get().headerValues('date')?.[0];
+      const date = c.content().headerValues('date')?.[0];
       const day = date === undefined ? null : headerDay(date);
       return day !== null && compareDay(day, key.cmp, key.day);
     }
     case 'header': {
-      const values = content.get().headerValues(key.field);
+      const values = c.content().headerValues(key.field);
       if (!values || values.length === 0) return false;
       if (key.value === '') return true;
       const needle = key.value.toLowerCase();
       return values.some((v) => v.toLowerCase().includes(needle));
     }
     case 'body':
-      return content.get().body().includes(key.value.toLowerCase());
+      return c.content().body().includes(key.value.toLowerCase());
     case 'text': {
       const needle = key.value.toLowerCase();
-      const loaded = content.get();
-      return loaded.headerText().includes(needle) || loaded.body().includes(needle);
+      const content = c.content();
+      return content.headerText().includes(needle) || content.body().includes(needle);
     }
     case 'not':
-      return !evaluate(key.key, c, content);
+      return !evaluate(key.key, c);
     case 'or':
-      return evaluate(key.a, c, content) || evaluate(key.b, c, content);
+      return evaluate(key.a, c) || evaluate(key.b, c);
     case 'and':
-      return key.keys.every((k) => evaluate(k, c, content));
+      return key.keys.every((k) => evaluate(k, c));
   }
 }
 
-/** runs a search over candidates in sequence order; returns the matching ones */
-export function runSearch(key: SearchKey, candidates: Iterable<SearchCandidate>): SearchCandidate[] {
-  const out: SearchCandidate[] = [];
-  for (const c of candidates) {
-    let loaded: Content | null = null;
-    const content = { get: (): Content => (loaded ??= new Content(c)) };
-    if (evaluate(key, c, content)) out.push(c);
+/** sequence numbers (1-based) of the matching messages, ascending */
+export function runSearch(key: SearchKey, source: SearchSource): number[] {
+  const out: number[] = [];
+  const candidate = new Candidate(source);
+  for (let i = 0; i < source.count; i++) {
+    const record = source.record(i);
+    if (!record) continue;
+    candidate.reset(i + 1, record);
+    if (evaluate(key, candidate)) out.push(i + 1);
   }
   return out;
 }

@@ -17,11 +17,6 @@ export function parseSequenceSet(text: string, star: number): SeqRange[] | null 
   return ranges;
 }
 
-export function inRanges(ranges: SeqRange[], n: number): boolean {
-  for (const [a, b] of ranges) if (n >= a && n <= b) return true;
-  return false;
-}
-
 /** ascending numbers → `1:3,5` */
 export function compactSet(numbers: number[]): string {
   const out: string[] = [];

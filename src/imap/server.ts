@@ -69,7 +69,7 @@ export async function startImapServer(options: ImapServerOptions): Promise<ImapS
   };
 
   const server: net.Server = options.implicitTls
-    ? tls.createServer({ secureContext: secureContext! }, (socket) => accept(socket, true))
+    ? tls.createServer({ key: options.tls!.key, cert: options.tls!.cert }, (socket) => accept(socket, true))
     : net.createServer((socket) => accept(socket, false));
   // a failed TLS handshake must not take the listener down
   server.on('tlsClientError', (err: Error) => log('imap.tls-error', { error: err.message }));

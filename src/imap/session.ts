@@ -51,6 +51,12 @@ export interface ServerContext {
 
 export const ok = (text: string, code?: string): CommandResult => ({ status: 'OK', text, code });
 
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
 let nextSessionId = 1;
 
 export class Session {
@@ -104,9 +110,18 @@ export class Session {
     ];
     if (this.state === 'not-authenticated') {
       if (!this.secure && this.ctx.secureContext) caps.push('STARTTLS');
-      caps.push('AUTH=PLAIN');
+      caps.push(this.plaintextAuthForbidden ? 'LOGINDISABLED' : 'AUTH=PLAIN');
     }
     return caps.join(' ');
+  }
+
+  /**
+   * Passwords in the clear are accepted over loopback (a local testbed: apps under test often
+   * cannot do STARTTLS) and when no TLS is configured at all; from any other address the
+   * client must use STARTTLS first (RFC 3501 LOGINDISABLED).
+   */
+  get plaintextAuthForbidden(): boolean {
+    return !this.secure && this.ctx.secureContext !== null && !isLoopback(this.remoteAddress);
   }
 
   async run(): Promise<void> {
@@ -116,7 +131,9 @@ export class Session {
       while (!this.closedFlag) {
         let frame: Frame;
         try {
-          frame = await readFrame(this.reader, this.ctx.limits, () => this.line('+ Ready for literal data'));
+          frame = await readFrame(this.reader, this.ctx.limits, this.state !== 'not-authenticated', () =>
+            this.line('+ Ready for literal data'),
+          );
         } catch (err) {
           if (err instanceof FatalInputError) {
             this.bye('Literal too large');

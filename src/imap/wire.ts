@@ -8,18 +8,18 @@ export class Atom {
 export const atom = (text: string): Atom => new Atom(text);
 
 /**
- * A multipart body in BODY/BODYSTRUCTURE: `((child)(child) "MIXED" ext...)`; the child bodies are
- * concatenated with no space between them (RFC 3501 body-type-mpart).
+ * A list whose leading items touch each other: `((a)(b) rest...)`. RFC 3501 writes address lists
+ * (`1*address`) and multipart bodies (`1*body SP media-subtype`) that way.
  */
-export class MultipartBody {
+export class Adjacent {
   constructor(
-    readonly bodies: Wire[],
-    readonly rest: Wire[],
+    readonly items: Wire[],
+    readonly rest: Wire[] = [],
   ) {}
 }
 
 /** a value in a response: null → NIL, Buffer → literal, string → quoted (or literal if needed) */
-export type Wire = null | undefined | number | string | Buffer | Atom | MultipartBody | Wire[];
+export type Wire = null | undefined | number | string | Buffer | Atom | Adjacent | Wire[];
 
 /** pieces of output; strings are ASCII (latin1) text, Buffers raw bytes */
 export type Piece = string | Buffer;
@@ -30,9 +30,9 @@ export function encode(value: Wire, out: Piece[] = []): Piece[] {
   else if (typeof value === 'string') pushString(value, out);
   else if (Buffer.isBuffer(value)) out.push(`{${value.length}}\r\n`, value);
   else if (value instanceof Atom) out.push(value.text);
-  else if (value instanceof MultipartBody) {
+  else if (value instanceof Adjacent) {
     out.push('(');
-    for (const body of value.bodies) encode(body, out);
+    for (const item of value.items) encode(item, out);
     for (const item of value.rest) {
       out.push(' ');
       encode(item, out);

@@ -17,7 +17,7 @@ function isAttachment(entity: Entity): boolean {
 function hashPart(name: string, hex: string, eol: string): Buffer {
   // a throwaway parent: MimeNode encodes the (possibly non-ASCII) file name in name= and filename*=
   const parent = new MimeNode('multipart/mixed', { baseBoundary: 'breve' });
-  const node = parent.createChild('text/plain; charset=us-ascii', { filename: `${name}.hash` });
+  const node = parent.createChild('text/plain; charset=us-ascii', { filename: `${name}.hash`, baseBoundary: 'breve' });
   node.setHeader('Content-Transfer-Encoding', '7bit');
   node.setContent(hex);
   const headers = node.buildHeaders().replace(/\r\n/g, eol);

@@ -3,6 +3,7 @@
 // and flavour), lays out the MIME tree of pec-rules §3 with CRLF lines, and hands the exact bytes
 // of the multipart/mixed part to the signer. Pure: time and randomness arrive in the context.
 
+import { isAscii } from 'node:buffer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { breveOriginal } from './breve.js';
 import { buildDaticert } from './daticert.js';
@@ -92,17 +93,17 @@ function latin1(text: string, html: boolean): Buffer {
   return Buffer.from(mapped, 'latin1');
 }
 
-function addTextPart(parent: MimeNode, type: 'text/plain' | 'text/html', text: string, dialect: Dialect): void {
+function addTextPart(parent: MimeNode, type: 'text/plain' | 'text/html', text: string, dialect: Dialect, options: MimeNode.Options): void {
   const contentType = `${type}; charset=${dialect.textCharset}`;
   const body = dialect.textCharset === 'iso-8859-1' ? latin1(text, type === 'text/html') : Buffer.from(text, 'utf8');
   if (dialect.textEncoding === '8bit') {
     // MimeNode would pick an encoding itself: written as is instead
-    parent.createChild(false).setRaw(Buffer.concat([
+    parent.createChild(false, options).setRaw(Buffer.concat([
       Buffer.from(`Content-Type: ${contentType}${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}`, 'latin1'), body,
     ]));
     return;
   }
-  const node = parent.createChild(contentType);
+  const node = parent.createChild(contentType, options);
   node.setHeader('Content-Transfer-Encoding', dialect.textEncoding);
   node.setContent(body);
 }
@@ -114,21 +115,23 @@ function attachmentHead(contentType: string, name: string, disposition: 'inline'
 /** multipart/mixed: alternative(text, html), daticert.xml, postacert.eml — CRLF lines throughout. */
 async function innerEntity(baseBoundary: string, dialect: Dialect, notice: Notice, daticert: string | null, original: Buffer | null): Promise<Buffer> {
   // the mixed part is built under a parent so that MimeNode does not give it Date / Message-ID
-  const parent = new MimeNode('multipart/signed', { baseBoundary, boundaryPrefix: '--_PEC' });
-  const mixed = parent.createChild('multipart/mixed', { newline: 'windows' });
-  const alternative = mixed.createChild('multipart/alternative');
-  addTextPart(alternative, 'text/plain', notice.text, dialect);
-  addTextPart(alternative, 'text/html', notice.html, dialect);
+  // (every node gets the base boundary: MimeNode would otherwise draw random bytes for each)
+  const options = { baseBoundary, boundaryPrefix: '--_PEC' };
+  const parent = new MimeNode('multipart/signed', options);
+  const mixed = parent.createChild('multipart/mixed', { ...options, newline: 'windows' });
+  const alternative = mixed.createChild('multipart/alternative', options);
+  addTextPart(alternative, 'text/plain', notice.text, dialect, options);
+  addTextPart(alternative, 'text/html', notice.html, dialect, options);
   if (daticert !== null) {
-    mixed.createChild(false).setRaw(
+    mixed.createChild(false, options).setRaw(
       attachmentHead('application/xml', 'daticert.xml', 'inline', `Content-Transfer-Encoding: base64${CRLF}`) + base64Lines(Buffer.from(daticert, 'utf8')),
     );
   }
   if (original !== null) {
     // rules §3 mark daticert inline, not postacert: as an attachment, mail readers and consumers'
     // MIME libraries list it instead of merging the original into the notice text
-    const eightBit = original.some((b) => b > 0x7f);
-    mixed.createChild(false).setRaw(Buffer.concat([
+    const eightBit = !isAscii(original);
+    mixed.createChild(false, options).setRaw(Buffer.concat([
       Buffer.from(attachmentHead('message/rfc822', 'postacert.eml', 'attachment', eightBit ? `Content-Transfer-Encoding: 8bit${CRLF}` : ''), 'latin1'),
       original,
     ]));

@@ -22,16 +22,20 @@ function wordEncoding(text: string): 'Q' | 'B' {
 }
 
 /**
- * `Subject: <prefix><subject>`: the prefix stays literal (consumers match it on the raw header);
- * only the stretch of the subject from the first to the last word that needs it is RFC 2047-
- * encoded, so ASCII tokens such as `#123` around it stay readable on the wire. CR / LF become
- * spaces; other control characters force encoding; so does a 900+ character run, for folding.
+ * `Subject: <prefix><subject>`: the prefix stays literal (consumers match it on the raw header).
+ * When the subject's plain parts are safe, only the stretch from the first to the last word that
+ * needs it is RFC 2047-encoded, so ASCII tokens such as `#123` around it stay readable on the
+ * wire. Whitespace that unfolding could alter (tabs, runs of spaces, leading / trailing blanks),
+ * text that looks like an encoded-word, control characters and 900+ character runs make the whole
+ * subject one series of encoded-words instead, which decodes back exactly. CR / LF become spaces.
  */
 export function subjectField(prefix: string, subject: string): string {
   const text = subject.replace(/\r\n|[\r\n]/g, ' ');
-  let encoded: string;
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text) || /[^\s]{900,}/.test(text)) encoded = encodeWord(text, wordEncoding(text), 52);
-  else encoded = encodeWords(text, wordEncoding(text), 52, false);
+  let encoded = text;
+  if (text !== '') {
+    const whole = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]| {2}|^\s|\s$|=\?|[^\s]{900,}/.test(text);
+    encoded = whole ? encodeWord(text, wordEncoding(text), 52) : encodeWords(text, wordEncoding(text), 52, false);
+  }
   return field('Subject', prefix + encoded);
 }
 

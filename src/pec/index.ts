@@ -15,3 +15,6 @@ export * from './dati-certificazione.js';
 export * from './envelope.js';
 export * from './smime.js';
 export * from './build.js';
+export * from './parse.js';
+export * from './verify.js';
+export * from './verify-index.js';

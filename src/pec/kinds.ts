@@ -144,6 +144,7 @@ export const KINDS: Readonly<Record<PecKind, KindSpec>> = {
   },
   'errore-consegna-virus': {
     kind: 'errore-consegna-virus',
+    // the sender's gestore, when the recipient's rilevazione virus reaches it (rules §2)
     emittedBy: 'punto-di-accesso',
     addressedTo: 'mittente',
     markers: [

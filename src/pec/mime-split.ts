@@ -38,16 +38,25 @@ export function lineEndings(raw: Buffer): LineEndings {
 
 /** Every bare LF (and bare CR) becomes CRLF: the canonical form S/MIME signs (RFC 5751 §3.1.1). */
 export function toCrlf(raw: Buffer): Buffer {
-  const out: number[] = [];
+  let extra = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 0x0a && (i === 0 || raw[i - 1] !== 0x0d)) extra++;
+    else if (raw[i] === 0x0d && raw[i + 1] !== 0x0a) extra++;
+  }
+  if (extra === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + extra);
+  let o = 0;
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i];
-    if (b === 0x0d) {
-      out.push(0x0d, 0x0a);
-      if (raw[i + 1] === 0x0a) i++;
-    } else if (b === 0x0a) out.push(0x0d, 0x0a);
-    else out.push(b);
+    if (b === 0x0a && (i === 0 || raw[i - 1] !== 0x0d)) {
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    } else if (b === 0x0d && raw[i + 1] !== 0x0a) {
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    } else out[o++] = b;
   }
-  return Buffer.from(out);
+  return out;
 }
 
 /** Offset of the blank line that ends the header section and the offset where the body starts. */

@@ -34,10 +34,6 @@ function family(kind: PecKind): string {
   return kind === 'errore-24h' ? 'preavviso-12h' : kind;
 }
 
-export function subjectPrefixOf(kind: PecKind): string {
-  return KINDS[kind].subjectPrefix;
-}
-
 /** Kind named by the Subject prefix (exact case first, then case-insensitive) and the rest of the Subject. */
 export function kindFromSubject(subject: string | null): { kind: PecKind; rest: string; exactCase: boolean } | null {
   if (!subject) return null;
@@ -54,23 +50,14 @@ export function kindFromSubject(subject: string | null): { kind: PecKind; rest: 
 
 export interface MarkerReading {
   kind: PecKind | null;
-  /** the marker as seen, e.g. `X-Ricevuta: avvenuta-consegna` */
-  seen: string[];
   problems: string[];
 }
 
 /** Catalogue entries told apart by markers alone (the 24 h notice shares the 12 h markers). */
 const MARKED_KINDS = PEC_KINDS.filter((kind) => kind !== 'errore-24h');
 
-const MARKER_NAMES = ['X-Ricevuta', 'X-Trasporto', 'X-VerificaSicurezza'];
-
 export function kindFromMarkers(headers: HeaderMap): MarkerReading {
-  const seen: string[] = [];
   const problems: string[] = [];
-  for (const name of MARKER_NAMES) {
-    const value = headers.get(name);
-    if (value !== undefined) seen.push(`${headers.spelling(name)}: ${value}`);
-  }
   if (headers.has('x-ricevuta') && headers.has('x-trasporto')) problems.push('both X-Ricevuta and X-Trasporto are present');
   const matches = (name: string, value: string) => headers.get(name)?.trim().toLowerCase() === value.toLowerCase();
   // the entry whose markers all match, the most specific (most markers) winning: `... per virus`
@@ -84,11 +71,10 @@ export function kindFromMarkers(headers: HeaderMap): MarkerReading {
     }
   }
   if (!best) {
-    // the 24 h notice in the dialect that writes tipo errore-consegna moves X-Ricevuta with it
     if (headers.has('x-ricevuta')) problems.push(`unknown X-Ricevuta value "${headers.get('x-ricevuta')}"`);
     else if (headers.has('x-trasporto')) problems.push(`unknown X-Trasporto value "${headers.get('x-trasporto')}"`);
   }
-  return { kind: best, seen, problems };
+  return { kind: best, problems };
 }
 
 /** What the daticert says, as far as classification needs it. */

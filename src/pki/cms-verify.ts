@@ -82,6 +82,7 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
     return;
   }
   const signedData = children(children(explicit)[0]);
+  const encapsulatedType = readOid(children(signedData[2])[0]);
   const certificateSet = signedData.find((node) => isContext(node, 0));
   const signerInfos = signedData[signedData.length - 1];
   if (!isUniversal(signerInfos, Type.SET) || children(signerInfos).length === 0) {
@@ -126,7 +127,7 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
     return;
   }
 
-  checkSignature(content, signerInfo, digest, signerCert, verdict);
+  checkSignature(content, signerInfo, digest, signerCert, encapsulatedType, verdict);
 
   if (!signerCert) return;
   const trusted = trustedCertificates(options.trustedCaPem, errors);
@@ -172,7 +173,7 @@ function parseSignerInfo(node: Node): SignerInfo | string {
 
 function checkSignature(
   content: Buffer, signerInfo: SignerInfo, digest: DigestInfo, signerCert: X509Certificate | undefined,
-  verdict: CmsVerdict,
+  encapsulatedType: string | undefined, verdict: CmsVerdict,
 ): void {
   const errors = verdict.errors;
   const contentDigest = createHash(digest.nodeName).update(content).digest();
@@ -181,6 +182,7 @@ function checkSignature(
     const attributes = readAttributes(signerInfo.signedAttributes);
     verdict.signingTime = attributes.signingTime;
     if (!attributes.contentType) errors.push('signed attributes lack contentType');
+    else if (attributes.contentType !== encapsulatedType) errors.push('signed contentType differs from the encapsulated content type');
     if (!attributes.messageDigest) errors.push('signed attributes lack messageDigest');
     verdict.digestValid = attributes.messageDigest !== undefined && attributes.messageDigest.equals(contentDigest);
     if (attributes.messageDigest && !verdict.digestValid) errors.push('messageDigest does not match the content');

@@ -20,6 +20,24 @@ export interface Envelope {
   secure: boolean;
 }
 
+/** the moments of an SMTP session where a fault can step in */
+export type SmtpPhase = 'connect' | 'mail' | 'rcpt' | 'data';
+
+/**
+ * What a phase hook may ask for: wait `delayMs` real ms (a slow link), then answer with `reply`
+ * instead of going on, or `drop` the connection without a word (a crash, a cut cable).
+ */
+export interface SmtpPhaseAction {
+  delayMs?: number;
+  reply?: { code: number; message: string };
+  drop?: boolean;
+}
+
+export type SmtpPhaseHook = (
+  phase: SmtpPhase,
+  info: { envelope: Envelope; address?: string },
+) => SmtpPhaseAction | void | Promise<SmtpPhaseAction | void>;
+
 export interface SmtpListenerOptions {
   /** host name in the banner and EHLO */
   name: string;
@@ -40,6 +58,8 @@ export interface SmtpListenerOptions {
   onRcptTo?: (address: string, envelope: Envelope) => void;
   /** resolves with the text of the 250 reply once the message and its work are committed */
   onMessage: (raw: Buffer, envelope: Envelope) => Promise<string>;
+  /** the fault seam: asked at every phase before the listener's own callbacks */
+  onPhase?: SmtpPhaseHook;
   log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -71,8 +91,29 @@ function asCallbackError(error: unknown): Error & { responseCode?: number } {
   return out;
 }
 
+/** a dropped connection: nothing is answered, the socket is destroyed */
+class Dropped extends Error {}
+
 export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
   const log = options.log ?? (() => {});
+  // Runs the phase hook: resolves to go on, rejects with an SmtpError (reply) or Dropped.
+  const phase = async (name: SmtpPhase, session: SMTPServerSession, address?: string): Promise<void> => {
+    if (!options.onPhase) return;
+    const action = await options.onPhase(name, { envelope: envelopeOf(session), address });
+    if (!action) return;
+    if (action.delayMs) await new Promise((resolve) => setTimeout(resolve, action.delayMs));
+    if (action.drop) throw new Dropped();
+    if (action.reply) throw new SmtpError(action.reply.code, action.reply.message);
+  };
+  const drop = (session: SMTPServerSession): void => {
+    // smtp-server keeps its connections in a set; the session id names the connection.
+    const connections = (server as unknown as { connections: Set<{ id: string; _socket?: { destroy(): void } }> }).connections;
+    for (const connection of connections) if (connection.id === session.id) connection._socket?.destroy();
+  };
+  const answer = (session: SMTPServerSession, callback: (err?: Error | null) => void) => (error: unknown) => {
+    if (error instanceof Dropped) return drop(session);
+    callback(asCallbackError(error));
+  };
   const server = new SMTPServer({
     name: options.name,
     banner: `${options.name} ESMTP pec-testbed`,
@@ -90,6 +131,9 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     socketTimeout: 120_000,
     // stop() should not wait 30 s for idle clients to say QUIT
     closeTimeout: 1_000,
+    onConnect(session, callback) {
+      phase('connect', session).then(() => callback(), answer(session, callback));
+    },
     onAuth(auth, session, callback) {
       const authenticate = options.authenticate;
       if (!authenticate) return callback(new Error('Authentication not available'));
@@ -107,24 +151,22 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       );
     },
     onMailFrom(address, session, callback) {
-      try {
+      const mailFrom = address.address.toLowerCase();
+      phase('mail', session, mailFrom).then(() => {
         const size = Number((address.args as Record<string, string> | false || {})['SIZE'] ?? 0);
         if (size > options.maxMessageBytes) {
           throw new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${options.maxMessageBytes})`);
         }
-        options.onMailFrom?.(address.address.toLowerCase(), envelopeOf(session));
+        options.onMailFrom?.(mailFrom, envelopeOf(session));
         callback();
-      } catch (error) {
-        callback(asCallbackError(error));
-      }
+      }).catch(answer(session, callback));
     },
     onRcptTo(address, session, callback) {
-      try {
-        options.onRcptTo?.(address.address.toLowerCase(), envelopeOf(session));
+      const rcptTo = address.address.toLowerCase();
+      phase('rcpt', session, rcptTo).then(() => {
+        options.onRcptTo?.(rcptTo, envelopeOf(session));
         callback();
-      } catch (error) {
-        callback(asCallbackError(error));
-      }
+      }).catch(answer(session, callback));
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -145,9 +187,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
           return callback(asCallbackError(new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${options.maxMessageBytes})`)));
         }
         const raw = Buffer.concat(chunks, length);
-        options.onMessage(raw, envelopeOf(session)).then(
+        phase('data', session).then(() => options.onMessage(raw, envelopeOf(session))).then(
           (reply) => callback(null, reply),
           (error) => {
+            if (error instanceof Dropped) return drop(session);
             if (!(error instanceof SmtpError)) log('smtp-data-error', { error: String(error?.stack ?? error) });
             callback(asCallbackError(error));
           },

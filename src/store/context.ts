@@ -39,34 +39,26 @@ export class StoreContext {
 
   /** a prepared statement, compiled once per SQL text for the life of the connection */
   stmt<R = unknown>(sql: string): Database.Statement<unknown[], R> {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s as Database.Statement<unknown[], R>;
+    return this.cached(sql, () => this.db.prepare(sql)) as Database.Statement<unknown[], R>;
   }
 
   /** like stmt, returning rows as arrays: half the cost of row objects on large listings */
   rows<R extends unknown[] = unknown[]>(sql: string): Database.Statement<unknown[], R> {
-    const key = `raw\u0000${sql}`;
-    let s = this.statements.get(key);
-    if (!s) {
-      s = this.db.prepare(sql).raw();
-      this.statements.set(key, s);
-    }
-    return s as Database.Statement<unknown[], R>;
+    return this.cached(`raw\u0000${sql}`, () => this.db.prepare(sql).raw()) as Database.Statement<unknown[], R>;
   }
 
   /** like stmt, returning the first column's value instead of a row object */
   pluck<R = unknown>(sql: string): Database.Statement<unknown[], R> {
-    const key = `pluck\u0000${sql}`;
+    return this.cached(`pluck\u0000${sql}`, () => this.db.prepare(sql).pluck()) as Database.Statement<unknown[], R>;
+  }
+
+  private cached(key: string, prepare: () => Database.Statement): Database.Statement {
     let s = this.statements.get(key);
     if (!s) {
-      s = this.db.prepare(sql).pluck();
+      s = prepare();
       this.statements.set(key, s);
     }
-    return s as Database.Statement<unknown[], R>;
+    return s;
   }
 
   /**
@@ -94,7 +86,7 @@ export class StoreContext {
   emit(event: StoreEvent): void {
     if (this.changeListeners.size === 0 && this.logListeners.size === 0) return;
     this.pending.push(event);
-    // a write outside any store transaction (none exist today) still must not be lost
+    // outside a transaction (appendLog is one statement) the write has committed already
     if (this.depth === 0) this.flush();
   }
 

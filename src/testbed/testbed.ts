@@ -2,29 +2,38 @@
 // listener of design.md (MX, submission, IMAP, POP3). It is the in-process API tests use
 // (`startTestbed`) and what `pec-testbed start` runs.
 import { timingSafeEqual } from 'node:crypto';
+import { startHttpServer } from '../api/server.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VirtualClock } from '../clock/clock.js';
+import { lastRecordedTime } from '../clock/resume.js';
+import { advanceThrough } from '../clock/step.js';
+import { FaultRegistry, imapFaults, pop3Faults, smtpFaults } from '../faults/index.js';
 import { createDirectory } from '../gestore/directory.js';
 import { createEngine } from '../gestore/engine.js';
 import type { EngineContext } from '../gestore/context.js';
-import { noFaults, type FaultPoints } from '../gestore/faults.js';
+import type { FaultPoints } from '../gestore/faults.js';
 import { JobRunner } from '../gestore/runner.js';
+import { scopedIds } from '../gestore/scoped-ids.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { loadOrCreatePki, type TestPki } from '../pki/test-pki.js';
-// TEMP import { startImapServer } from '../imap/index.js';
+import { startImapServer } from '../imap/index.js';
 import { startPop3Server } from '../pop3/index.js';
 import { createRelayClient } from '../smtp/client.js';
 import { startSmtpListener } from '../smtp/listener.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { certRequestsOf } from '../topology/certificates.js';
 import { buildIndex, type ProviderIndex } from '../topology/igpec.js';
 import { defaultScenarioPath } from '../topology/package-paths.js';
 import { loadScenarioFile, type Scenario } from '../topology/scenario.js';
 import type { Topology } from '../topology/topology.js';
+import { findMessages, withContent, type MessageFilter, type TestbedMessage } from './messages.js';
+import { submitAs, type SendRequest, type SendResult } from './send.js';
+import { waitForMessages, type WaitQuery } from './wait.js';
 
-export const SERVICES = ['mx', 'submission', 'submissionTls', 'imap', 'imapTls', 'pop3', 'pop3Tls'] as const;
+export const SERVICES = ['mx', 'submission', 'submissionTls', 'imap', 'imapTls', 'pop3', 'pop3Tls', 'http'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** design.md: standard port + 2000 */
@@ -36,6 +45,7 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   imapTls: 2993,
   pop3: 2110,
   pop3Tls: 2995,
+  http: 2080,
 };
 
 export interface Endpoint {
@@ -60,9 +70,17 @@ export interface TestbedOptions {
   seed?: number | string;
   /** AUTH before STARTTLS on submission (off: the rules want TLS) */
   allowInsecureAuth?: boolean;
+  /** replaces the fault registry as the engine's seam (tb.faults then has no effect) */
   faults?: FaultPoints;
   /** receives one line per provider log event */
   onLog?: (line: string) => void;
+  /** token the HTTP API and web UI require; when `host` is not loopback and none is given, one is generated */
+  apiToken?: string;
+}
+
+export interface ResetOptions {
+  /** also drop mailboxes created at run time and restore the scenario's own (passwords, quotas) */
+  reseed?: boolean;
 }
 
 export interface MailboxInfo {
@@ -85,6 +103,24 @@ export interface Testbed {
   context: EngineContext;
   /** resolves when no job is due and none is running (virtual time is not advanced) */
   idle(): Promise<void>;
+  /**
+   * moves virtual time forward by `duration` (ms or `12h`), stopping at each job that falls due
+   * so that everything due in between happens in order at its own time; resolves once idle
+   */
+  advance(duration: number | string): Promise<number>;
+  /** the fault rules of this testbed: add(rule) / list() / remove(id) / clear() */
+  faults: FaultRegistry;
+  /** base URL of the HTTP API (/api/v1) and the web UI, e.g. http://127.0.0.1:2080 */
+  readonly url: string;
+  /** what the HTTP API requires as `Authorization: Bearer`; null: no token (loopback only) */
+  readonly apiToken: string | null;
+  /** submits as a user through the real punto di accesso (SMTP, STARTTLS, AUTH) */
+  send(request: SendRequest): Promise<SendResult>;
+  /** resolves once `count` matching messages exist; rejects with WaitTimeoutError after `timeout` */
+  waitFor(query: WaitQuery): Promise<TestbedMessage[]>;
+  messages(filter?: MessageFilter): TestbedMessage[];
+  /** waits for running work, then empties mailboxes, flows, jobs and log (store.reset) */
+  reset(options?: ResetOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +153,22 @@ function provisionAccounts(store: Store, topology: Topology): MailboxInfo[] {
   return out;
 }
 
+/** drops mailboxes created at run time, then restores the topology's own */
+function reseedAccounts(store: Store, topology: Topology): void {
+  const wanted = new Set([...topology.accounts(), ...topology.gestori.map((g) => ({ address: g.receiptMailbox }))].map((a) => a.address.toLowerCase()));
+  store.transaction(() => {
+    for (const account of store.listAccounts()) if (!wanted.has(account.address)) store.deleteAccount(account.address);
+  });
+  provisionAccounts(store, topology);
+}
+
+function startOf(start: number | string | undefined): number | undefined {
+  if (start === undefined) return undefined;
+  const at = typeof start === 'string' ? Date.parse(start) : start;
+  if (Number.isNaN(at)) throw new Error(`not a date: ${start}`);
+  return at;
+}
+
 function portsFor(option: TestbedOptions['ports']): Record<ServiceName, number> {
   if (option === 'ephemeral') return Object.fromEntries(SERVICES.map((s) => [s, 0])) as Record<ServiceName, number>;
   return { ...DEFAULT_PORTS, ...(option ?? {}) };
@@ -130,8 +182,10 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const topology = scenario.topology;
   const pki = loadOrCreatePki({
     dir: resolve(options.certsDir ?? 'certs'),
-    gestori: topology.gestori.map((g) => ({ id: g.id, name: g.name, mailDomain: g.mailDomain })),
+    gestori: certRequestsOf(topology),
     hostnames: [host],
+    // Signatures are checked at virtual time: a clock started in the past needs certificates valid then.
+    now: new Date(Math.min(Date.now(), startOf(options.clock?.start) ?? Infinity)),
   });
   const index = buildIndex(topology, { certificatePem: (id) => pki.signers.get(id)!.certPem, fingerprint: (id) => pki.fingerprint(id) });
   const start = options.clock?.start;
@@ -148,7 +202,21 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     const dataDir = resolve(options.dataDir ?? '.pec-testbed');
     mkdirSync(dataDir, { recursive: true });
     store = openStore({ path: join(dataDir, 'store.sqlite'), clock });
+    // Virtual time never goes backwards across a restart, whatever --clock-start says.
+    const last = lastRecordedTime(store);
+    if (last !== undefined && last > clock.now()) clock.set(last);
   }
+  const faults = new FaultRegistry({
+    clock,
+    seed: options.seed,
+    gestori: topology.gestori.map((g) => g.id),
+    magicAddress: (address) => topology.gestoreOfAddress(address) !== undefined && !store.getAccount(address),
+    onApplied: (rule, point, subject) => store.appendLog({
+      at: clock.now(), gestore: subject.gestore ?? 'testbed', actor: 'fault', event: 'applicata', identificativo: subject.identificativo ?? null,
+      detail: { rule: rule.id, at: rule.at, point, recipient: subject.recipient ?? null, user: subject.user ?? null },
+    }),
+  });
+  const protocolFaults = { faults: options.faults ?? faults, topology, store };
   const identities = new Map<string, GestoreIdentity>(
     topology.gestori.map((g) => [g.id, { id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! }]),
   );
@@ -161,6 +229,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     store,
     clock,
     ids: options.seed !== undefined ? seededIds(options.seed) : randomIds(),
+    idsFor: options.seed !== undefined ? scopedIds(options.seed) : undefined,
     directory: createDirectory(topology, index),
     identity(id) {
       const identity = identities.get(id);
@@ -173,14 +242,15 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       const local = topology.gestoreOfDomain(domain) || topology.ordinaryDomain(domain);
       return local ? endpoints.mx : null;
     },
-    faults: options.faults ?? noFaults,
+    faults: options.faults ?? faults,
     wake: () => runner?.wake(),
   };
   const mailboxes = provisionAccounts(store, topology);
   const engine = createEngine(context);
   runner = new JobRunner(store, clock, engine.handlers, {
     onError(job, error, final) {
-      store.appendLog({ at: clock.now(), gestore: (job.payload as { gestore?: string })?.gestore ?? 'testbed', actor: 'runner', event: final ? 'lavoro-abbandonato' : 'lavoro-ritentato', detail: { kind: job.kind, attempts: job.attempts + 1, error: String((error as Error)?.message ?? error) } });
+      const payload = job.payload as { gestore?: string; identificativo?: string } | null;
+      store.appendLog({ at: clock.now(), gestore: payload?.gestore ?? 'testbed', actor: 'runner', event: final ? 'lavoro-abbandonato' : 'lavoro-ritentato', identificativo: payload?.identificativo ?? null, detail: { kind: job.kind, attempts: job.attempts + 1, error: String((error as Error)?.message ?? error) } });
     },
   });
   const unsubscribeLog = options.onLog
@@ -206,6 +276,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       name: 'mx.pec-testbed.test', host, port, secure: false, tls, requireAuth: false, maxMessageBytes: maxHardCap,
       onRcptTo: (address) => engine.checkRecipient(address),
       onMessage: (raw, envelope) => engine.receive(raw, envelope),
+      onPhase: smtpFaults(protocolFaults, 'mx'),
     }));
     for (const [name, secure] of [['submission', false], ['submissionTls', true]] as const) {
       await listen(name, (port) => startSmtpListener({
@@ -213,13 +284,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         authenticate, maxMessageBytes: maxHardCap,
         onMailFrom: (address, envelope) => engine.checkSender(address, envelope),
         onMessage: (raw, envelope) => engine.submit(raw, envelope),
+        onPhase: smtpFaults(protocolFaults, 'submission'),
       }));
     }
     for (const [name, implicitTls] of [['imap', false], ['imapTls', true]] as const) {
-      void implicitTls; endpoints[name] = { host, port: 0 }; // TEMP
+      await listen(name, (port) => startImapServer({ store, host, port, tls, implicitTls, authenticate, clock, hooks: imapFaults(protocolFaults) }));
     }
     for (const [name, implicitTls] of [['pop3', false], ['pop3Tls', true]] as const) {
-      await listen(name, (port) => startPop3Server({ store, host, port, tls, implicitTls, authenticate }));
+      await listen(name, (port) => startPop3Server({ store, host, port, tls, implicitTls, authenticate, hooks: pop3Faults(protocolFaults) }));
     }
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
@@ -230,7 +302,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   runner.start();
 
   let stopped = false;
-  return {
+  let apiToken: string | null = null;
+  const tb: Testbed = {
     endpoints,
     mailboxes,
     caPath: pki.caPath,
@@ -243,10 +316,35 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     scenario,
     context,
     idle: () => runner!.idle(),
+    advance: (duration) => advanceThrough(clock, { idle: () => runner!.idle(), nextDueAt: () => store.nextDueAt() }, duration),
+    faults,
+    get url() {
+      const { host: h, port } = endpoints.http;
+      return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+    },
+    get apiToken() {
+      return apiToken;
+    },
+    async send(request) {
+      const password = request.password ?? store.getAccount(request.from.trim().toLowerCase())?.password;
+      if (password === undefined) throw new Error(`send: no mailbox ${request.from} (create it, or pass its password)`);
+      return submitAs({ ...endpoints.submission, caPem: pki.caCertPem }, password, request);
+    },
+    async waitFor(query) {
+      return (await waitForMessages(store, query)).map((hit) => withContent(store, hit));
+    },
+    messages: (filter) => findMessages(store, filter),
+    async reset(resetOptions = {}) {
+      await runner!.idle();
+      store.reset();
+      if (resetOptions.reseed) reseedAccounts(store, topology);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       await runner!.stop();
+      // The time it stopped at: a restart on this store resumes from here (clock/resume.ts).
+      store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'orologio', event: 'arresto' });
       // The relay's pooled connections are the MX's clients: close them first.
       relay.close();
       await Promise.allSettled(closers.map((close) => close()));
@@ -254,4 +352,16 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       store.close();
     },
   };
+  // Last, because the API serves the whole testbed object.
+  try {
+    await listen('http', async (port) => {
+      const server = await startHttpServer(tb, { host, port, token: options.apiToken });
+      apiToken = server.token;
+      return server;
+    });
+  } catch (error) {
+    await tb.stop();
+    throw error;
+  }
+  return tb;
 }

@@ -133,8 +133,9 @@ export async function xmllintValid(ws: Workspace, xml: Buffer): Promise<{ ok: bo
 
 export async function xpath(ws: Workspace, xml: Buffer, expression: string): Promise<string> {
   const path = writeTemp(ws, 'daticert.xml', xml);
-  const { stdout } = await run('xmllint', ['--xpath', expression, path]);
-  return stdout;
+  const { stdout } = await run('xmllint', ['--xpath', expression, path], { encoding: 'utf8' });
+  // xmllint ends its answer with a newline of its own
+  return stdout.replace(/\n$/, '');
 }
 
 export function parse(raw: Buffer): Promise<ParsedMail> {

@@ -63,14 +63,6 @@ export function daticertXml(s: DaticertSample): string {
   ].join('\n');
 }
 
-export interface Handmade {
-  /** outer header lines, without line ends */
-  headers: string[];
-  /** the signed entity (multipart/mixed) */
-  inner: string;
-  signatureBase64: string;
-}
-
 /** A multipart/mixed notice with text, daticert and optionally an original. */
 export function mixedBody(opts: { daticert?: string; postacert?: string; text?: string; boundary?: string }): string {
   const b = opts.boundary ?? 'mixed-boundary';

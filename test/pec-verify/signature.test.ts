@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, X509Certificate } from 'node:crypto';
 import { verifyPec, type PecVerdict } from '../../src/pec/verify.js';
+import { parsePec } from '../../src/pec/parse.js';
 import { createOpensslKit, type OpensslKit } from './openssl-kit.js';
 import { daticertXml, mixedBody, ORIGINAL, receiptHeaders, signedMessage } from './handmade.js';
 
@@ -164,6 +165,28 @@ describe('verifyPec on messages signed by openssl', () => {
     expect(v.variant).toBe('avvenuta-consegna-sintetica');
     expect(v.reasons).toEqual([]);
     expect(v.valid).toBe(true);
+  });
+});
+
+describe('.p7m attachments', () => {
+  it('recognises signed documents attached as DER, PEM or bare base64', () => {
+    const der = kit.sign(Buffer.from('%PDF-1.4 documento firmato\n'), { nodetach: true });
+    const pem = `-----BEGIN PKCS7-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END PKCS7-----\n`;
+    const part = (name: string, body: string, encoding: string) =>
+      `--b\r\nContent-Type: application/octet-stream; name="${name}"\r\nContent-Disposition: attachment; filename="${name}"\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n${body}\r\n`;
+    const message = [
+      'From: impresa@pec.beta.test\r\nTo: suap@pec.comune-giardinello.test\r\nSubject: SCIA\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n',
+      part('scia.pdf.p7m', der.toString('base64'), 'base64'),
+      part('procura.pdf.p7m', pem, '7bit'),
+      part('allegato.pdf.p7m', Buffer.from(der.toString('base64')).toString('base64'), 'base64'),
+      '--b--\r\n',
+    ].join('');
+    const p = parsePec(Buffer.from(message));
+    expect(p.attachments.map((a) => [a.filename, a.p7m])).toEqual([
+      ['scia.pdf.p7m', 'der'],
+      ['procura.pdf.p7m', 'pem'],
+      ['allegato.pdf.p7m', 'base64'],
+    ]);
   });
 });
 

@@ -3,11 +3,12 @@
 // the TLS certificate, file paths, and how to make clients trust the root.
 // Exit codes: 0 done, 2 unreadable input or unusable directory (1 is kept for "invalid", as in verify).
 
-import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { parse as parseYaml } from 'yaml';
+import { certRequestsOf } from '../../topology/certificates.js';
+import { defaultScenarioPath } from '../../topology/package-paths.js';
+import { loadScenarioFile } from '../../topology/scenario.js';
 import {
-  DEFAULT_GESTORI, describePki, loadOrCreatePki, type GestoreCertRequest, type PkiFileSummary, type PkiSummary,
+  describePki, loadOrCreatePki, type GestoreCertRequest, type PkiFileSummary, type PkiSummary,
 } from '../../pki/index.js';
 
 export interface CertsIo {
@@ -34,7 +35,7 @@ export interface CertsShowOptions {
 export function runCertsInit(options: CertsInitOptions, io: CertsIo = processIo): number {
   let gestori: GestoreCertRequest[];
   try {
-    gestori = options.scenario ? gestoriFromScenario(options.scenario) : [...DEFAULT_GESTORI];
+    gestori = certRequestsOf(loadScenarioFile(options.scenario ?? defaultScenarioPath()).topology);
   } catch (error) {
     io.err(`pec-testbed certs init: ${(error as Error).message}\n`);
     return 2;
@@ -77,28 +78,6 @@ export function trustInstructions(caPath: string): string[] {
     `Mail clients: import ${caPath} as a certificate authority trusted for websites (TLS) and e-mail users (S/MIME)`,
     'The root is TEST ONLY: trust it in test profiles and CI, never in a system-wide store you use for real mail.',
   ];
-}
-
-// Interim reader of a scenario's `gestori:` (id, name, domains; the first domain is the mail
-// domain), to be replaced by the scenario loader of src/topology once it is wired to the CLI.
-function gestoriFromScenario(file: string): GestoreCertRequest[] {
-  let root: unknown;
-  try {
-    root = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read scenario ${file}: ${(error as Error).message}`);
-  }
-  const list = (root as { gestori?: unknown } | null)?.gestori;
-  if (!Array.isArray(list) || list.length === 0) throw new Error(`scenario ${file} has no "gestori:" list`);
-  return list.map((entry: unknown, index) => {
-    const { id, name, domains } = (entry ?? {}) as { id?: unknown; name?: unknown; domains?: unknown };
-    const domainList = Array.isArray(domains) ? domains.filter((d): d is string => typeof d === 'string') : [];
-    if (typeof id !== 'string' || typeof name !== 'string' || domainList.length === 0) {
-      throw new Error(`scenario ${file}: gestori[${index}] needs an id, a name and at least one domain`);
-    }
-    const [mailDomain, ...others] = domainList.map((d) => d.toLowerCase());
-    return { id, name, mailDomain, domains: others };
-  });
 }
 
 function renderText(summary: PkiSummary): string {
@@ -172,7 +151,7 @@ export const certsCommand: CommandModule = {
         builder: (y: Argv) =>
           y.options({
             dir: dirOption,
-            scenario: { type: 'string', describe: 'scenario file whose gestori get a certificate (default: alfa, beta)' },
+            scenario: { type: 'string', describe: 'scenario file whose gestori get a certificate (default: scenarios/default.yaml)' },
             json: { type: 'boolean', default: false, describe: 'print one JSON object' },
           }),
         handler: (argv) => {

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { loadOrCreatePki } from '../../pki/test-pki.js';
+import { certRequestsOf } from '../../topology/certificates.js';
 import { buildIndex, toLdif } from '../../topology/igpec.js';
 import { defaultScenarioPath } from '../../topology/package-paths.js';
 import { loadScenarioFile, ScenarioError } from '../../topology/scenario.js';
@@ -43,7 +44,7 @@ const exportCommand: CommandModule<object, ExportArgs> = {
     }
     const pki = loadOrCreatePki({
       dir: args.certs,
-      gestori: topology.gestori.map((g) => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, domains: g.domains })),
+      gestori: certRequestsOf(topology),
     });
     if (pki.issued.length > 0) process.stderr.write(`pec-testbed: issued ${pki.issued.join(', ')} in ${pki.dir}\n`);
     const index = buildIndex(topology, {

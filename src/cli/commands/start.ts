@@ -17,10 +17,11 @@ interface StartArgs {
   certs?: string;
   'allow-plain-auth'?: boolean;
   verbose?: boolean;
+  'api-token'?: string;
 }
 
 export function describeTestbed(tb: Testbed): Record<string, unknown> {
-  return { endpoints: tb.endpoints, mailboxes: tb.mailboxes, ca: tb.caPath };
+  return { endpoints: tb.endpoints, mailboxes: tb.mailboxes, ca: tb.caPath, ui: `${tb.url}/ui/`, api: `${tb.url}/api/v1`, apiToken: tb.apiToken };
 }
 
 function humanSummary(tb: Testbed): string {
@@ -34,6 +35,9 @@ function humanSummary(tb: Testbed): string {
     `  submission (TLS)          smtps://${e.submissionTls.host}:${e.submissionTls.port}`,
     `  IMAP (STARTTLS) / IMAPS   imap://${e.imap.host}:${e.imap.port}  imaps://${e.imapTls.host}:${e.imapTls.port}`,
     `  POP3 (STLS) / POP3S       pop3://${e.pop3.host}:${e.pop3.port}  pop3s://${e.pop3Tls.host}:${e.pop3Tls.port}`,
+    `  web UI                    ${tb.url}/ui/`,
+    `  HTTP API                  ${tb.url}/api/v1  (OpenAPI: ${tb.url}/api/v1/openapi.json)`,
+    ...(tb.apiToken ? [`  API token                 ${tb.apiToken}  (Authorization: Bearer <token>; the UI asks for it)`] : []),
     '',
     'Mailboxes (address / password / gestore):',
     ...tb.mailboxes.map((m) => `  ${m.address.padEnd(44)} ${m.password.padEnd(8)} ${m.gestore ?? '(posta ordinaria)'}`),
@@ -61,6 +65,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
       .option('seed', { type: 'string', describe: 'reproducible identificativi, Message-IDs and boundaries' })
       .option('allow-plain-auth', { type: 'boolean', describe: 'allow SMTP AUTH before STARTTLS' })
       .option('verbose', { type: 'boolean', alias: 'v', describe: 'print the provider log as it happens' })
+      .option('api-token', { type: 'string', describe: 'token the HTTP API and UI require (generated when --host is not loopback)' })
       .check((argv) => {
         if (argv.ports !== undefined && argv.ports !== 'ephemeral') throw new Error('--ports takes only "ephemeral"');
         if (argv['clock-speed'] !== undefined && !(argv['clock-speed'] >= 0)) throw new Error('--clock-speed must be >= 0');
@@ -81,6 +86,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
         seed: argv.seed,
         allowInsecureAuth: argv['allow-plain-auth'],
         onLog: argv.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+        apiToken: argv['api-token'],
       });
     } catch (error) {
       if (error instanceof ScenarioError) {

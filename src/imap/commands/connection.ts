@@ -94,6 +94,7 @@ export const connectionCommands: Record<string, CommandSpec> = {
       const mechanism = tokenText(c.args[0])?.toUpperCase();
       if (!mechanism || c.args.length > 2) throw bad('AUTHENTICATE expects a mechanism');
       if (mechanism !== 'PLAIN') throw no(`Unsupported mechanism ${mechanism.replace(/[^A-Z0-9-]/g, '')}`, 'CANNOT');
+      if (s.plaintextAuthForbidden) throw no('Use STARTTLS before sending a password from a non-local address', 'PRIVACYREQUIRED');
       let response = c.args.length === 2 ? tokenText(c.args[1]) : null;
       if (response === null) {
         s.line('+ ');
@@ -117,6 +118,7 @@ export const connectionCommands: Record<string, CommandSpec> = {
 };
 
 async function login(s: Session, c: ParsedCommand, user: string, password: string): Promise<CommandOutcome> {
+  if (s.plaintextAuthForbidden) throw no('Use STARTTLS before sending a password from a non-local address', 'PRIVACYREQUIRED');
   const found = await s.ctx.authenticate(user, password);
   if (s.closed) return 'done';
   if (!found) return loginFailed(s, c, user);

@@ -170,6 +170,16 @@ function fetchCommand(byUid: boolean): CommandSpec {
         }
       }
       const reportsFlags = plan.items.some((i) => i.kind === 'FLAGS');
+      // small answers (FLAGS of 10,000 messages) go out in batches, not one write each
+      let batch: Buffer[] = [];
+      let batched = 0;
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
+        batch = [];
+        batched = 0;
+        await s.writeAwait(data);
+      };
       let missing = 0;
       for (const uid of uids) {
         if (s.closed) return 'done';
@@ -186,8 +196,12 @@ function fetchCommand(byUid: boolean): CommandSpec {
             continue;
           }
         }
-        await s.writeAwait(messageResponse(view, seq, record, plan, msg, seenNow.has(uid) && !reportsFlags));
+        const response = messageResponse(view, seq, record, plan, msg, seenNow.has(uid) && !reportsFlags);
+        batch.push(response);
+        batched += response.length;
+        if (batched >= 64 * 1024) await flush();
       }
+      await flush();
       if (missing) throw no('Some messages were expunged and could not be fetched', 'EXPUNGEISSUED');
       return ok('FETCH completed');
     },

@@ -21,7 +21,7 @@ export function mailboxArg(token: Token | undefined): string {
   return name;
 }
 
-export function requireFolder(s: Session, name: string, code = 'NONEXISTENT'): Folder {
+function requireFolder(s: Session, name: string, code = 'NONEXISTENT'): Folder {
   const folder = s.store.getFolder(s.address!, name);
   if (!folder) throw no(`Mailbox does not exist: ${encodeMailboxName(name)}`, code);
   return folder;

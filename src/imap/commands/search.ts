@@ -2,7 +2,7 @@
 // internal dates) never touch message bytes, which keeps SEARCH UNSEEN on a large INBOX cheap.
 
 import { bad } from '../errors.js';
-import { parseSearch, runSearch, type SearchCandidate } from '../search.js';
+import { parseSearch, runSearch } from '../search.js';
 import { ok, type CommandSpec } from '../session.js';
 
 function searchCommand(byUid: boolean): CommandSpec {
@@ -13,27 +13,19 @@ function searchCommand(byUid: boolean): CommandSpec {
       if (c.args.length === 0) throw bad('SEARCH expects criteria');
       const view = s.view!;
       const key = parseSearch(c.args, { exists: view.exists, maxUid: view.maxUid });
-      const candidates = function* (): Generator<SearchCandidate> {
-        for (let i = 0; i < view.uids.length; i++) {
-          const uid = view.uids[i];
-          const record = view.record(uid);
-          if (!record) continue;
-          yield {
-            seq: i + 1,
-            record,
-            recent: view.isRecent(uid),
-            load: () => {
-              try {
-                return s.store.getRaw(record.id);
-              } catch {
-                return null;
-              }
-            },
-          };
-        }
-      };
-      const hits = runSearch(key, candidates());
-      const numbers = hits.map((h) => (byUid ? h.record.uid : h.seq));
+      const seqs = runSearch(key, {
+        count: view.exists,
+        record: (index) => view.record(view.uids[index]),
+        recent: (uid) => view.isRecent(uid),
+        load: (record) => {
+          try {
+            return s.store.getRaw(record.id);
+          } catch {
+            return null;
+          }
+        },
+      });
+      const numbers = byUid ? seqs.map((seq) => view.uids[seq - 1]) : seqs;
       s.line(`* SEARCH${numbers.length ? ' ' : ''}${numbers.join(' ')}`);
       return ok('SEARCH completed');
     },

@@ -33,11 +33,13 @@ export function targetUids(view: MailboxView, token: Token | undefined, byUid: b
     }
     return out;
   }
+  const pieces = text.split(',');
   const picked = new Set<number>();
-  for (const [a, b] of ranges) {
-    if (b > view.exists) throw bad('Invalid message sequence number');
-    for (let seq = Math.max(a, 1); seq <= b; seq++) picked.add(seq);
-  }
+  ranges.forEach(([a, b], i) => {
+    // `1:*` in an empty mailbox addresses nothing; an explicit number past the end is an error
+    if (b > view.exists && !pieces[i].includes('*')) throw bad('Invalid message sequence number');
+    for (let seq = Math.max(a, 1); seq <= Math.min(b, view.exists); seq++) picked.add(seq);
+  });
   return [...picked].sort((x, y) => x - y).map((seq) => view.uids[seq - 1]);
 }
 

@@ -2,7 +2,7 @@
 // Header strings go out as the raw bytes the message carries: decoding encoded-words is the
 // client's job, and a faithful server must not normalise what a PEC verifier will compare.
 
-import { bytesString, MultipartBody, type Wire } from '../wire.js';
+import { Adjacent, bytesString, type Wire } from '../wire.js';
 import { parseAddressList } from './address.js';
 import { headerValue, parseParams, type HeaderField } from './header.js';
 import { isEncapsulated, type MimeEntity } from './structure.js';
@@ -17,7 +17,7 @@ function addressList(fields: HeaderField[], key: string): Wire {
     if (a.kind === 'group-end') return [null, null, null, null];
     return [a.name === null ? null : bytesString(a.name), null, bytesString(a.mailbox), a.host === null ? null : bytesString(a.host)];
   });
-  return list.length ? list : null;
+  return list.length ? new Adjacent(list) : null;
 }
 
 export function envelope(fields: HeaderField[]): Wire {
@@ -81,7 +81,7 @@ export function bodyStructure(raw: Buffer, entity: MimeEntity, extended: boolean
     if (extended) {
       rest.push(paramList(entity.params), disposition(entity.fields), language(entity.fields), nstring(headerValue(entity.fields, 'content-location')));
     }
-    return new MultipartBody(bodies, rest);
+    return new Adjacent(bodies, rest);
   }
   const size = entity.bodyEnd - entity.bodyStart;
   const basic: Wire[] = [

@@ -75,7 +75,7 @@ export function headerValue(fields: HeaderField[], key: string): string | undefi
 }
 
 /** bytes held as latin1 characters → text: UTF-8 when valid (RFC 6532), else latin1 */
-export function latin1ToText(value: string): string {
+function latin1ToText(value: string): string {
   if (!/[\x80-\xff]/.test(value)) return value;
   const bytes = Buffer.from(value, 'latin1');
   try {
@@ -171,7 +171,7 @@ function findClosingQuote(text: string): number {
 }
 
 /** removes RFC 5322 comments outside quoted strings */
-export function stripComments(text: string): string {
+function stripComments(text: string): string {
   if (!text.includes('(')) return text;
   let out = '';
   let depth = 0;

@@ -1,0 +1,114 @@
+// Throughput of whole PEC flows through real sockets on the on-disk SQLite store: a user submits
+// a 10 KB message with a PDF to one PEC recipient over SMTP+STARTTLS; a flow ends when the
+// ricevuta di avvenuta consegna is stored in the sender's INBOX. Reports flows/s, latency and
+// RSS next to the signing bound measured in the same run (raw RSA signatures/s divided by the
+// signatures one flow needs: accettazione, busta, presa in carico, avvenuta consegna).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import nodemailer from 'nodemailer';
+import { startTestbed } from '../src/testbed/testbed.js';
+import { rawRsaSignaturesPerSecond } from './rsa.js';
+
+export const SIGNATURES_PER_FLOW = 4;
+
+export interface FlowBenchResult {
+  flows: number;
+  seconds: number;
+  flowsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMb: { start: number; end: number; max: number };
+  rawRsaPerSecond: number;
+  signingBound: number;
+  ofSigningBound: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function benchFlows(options: { flows?: number; connections?: number; certsDir?: string } = {}): Promise<FlowBenchResult> {
+  const flows = options.flows ?? 1000;
+  const connections = options.connections ?? 8;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pec-bench-'));
+  const tb = await startTestbed({ dataDir, ports: 'ephemeral', certsDir: options.certsDir ?? join(dataDir, 'certs') });
+  const sender = 'protocollo@pec.comune-giardinello.test';
+  const recipient = 'protocollo@pec.comune-mineo.test';
+  const pdf = Buffer.alloc(7 * 1024, 0x41);
+  pdf.write('%PDF-1.4\n', 0);
+
+  const submittedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let done = 0;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const senderInbox = tb.store.getFolder(sender, 'INBOX')!.id;
+  const unsubscribe = tb.store.onChange((address, change) => {
+    if (address !== sender || change.type !== 'exists' || change.folderId !== senderInbox) return;
+    const message = tb.store.getMessage(change.messageId);
+    if (message?.kind !== 'avvenuta-consegna' || !message.refMessageId) return;
+    const start = submittedAt.get(message.refMessageId);
+    if (start === undefined) return;
+    latencies.push(performance.now() - start);
+    if (++done === flows) finish();
+  });
+
+  const transport = nodemailer.createTransport({
+    host: tb.endpoints.submission.host, port: tb.endpoints.submission.port, secure: false, requireTLS: true,
+    pool: true, maxConnections: connections, maxMessages: Infinity,
+    auth: { user: sender, pass: 'pec' }, tls: { ca: tb.caPem },
+  });
+  const rss = () => Math.round(process.memoryUsage().rss / 1048576);
+  const rssStart = rss();
+  let rssMax = rssStart;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, rss())), 200);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (next < flows) {
+      const i = next++;
+      const messageId = `<bench-${i}@app.comune.test>`;
+      submittedAt.set(messageId, performance.now());
+      await transport.sendMail({
+        from: sender, to: recipient, subject: `Bench ${i}`, messageId,
+        text: 'Gentile ufficio,\n'.repeat(150),
+        attachments: [{ filename: 'atto.pdf', content: pdf, contentType: 'application/pdf' }],
+      });
+    }
+  }));
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const rssEnd = rss();
+  transport.close();
+  unsubscribe();
+  await tb.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const rawRsaPerSecond = rawRsaSignaturesPerSecond(2000);
+  const signingBound = rawRsaPerSecond / SIGNATURES_PER_FLOW;
+  latencies.sort((a, b) => a - b);
+  const flowsPerSecond = flows / seconds;
+  return {
+    flows, seconds, flowsPerSecond,
+    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
+    rssMb: { start: rssStart, end: rssEnd, max: rssMax },
+    rawRsaPerSecond, signingBound, ofSigningBound: flowsPerSecond / signingBound,
+  };
+}
+
+export function formatFlows(r: FlowBenchResult): string {
+  return [
+    `flows: ${r.flows} in ${r.seconds.toFixed(1)} s = ${r.flowsPerSecond.toFixed(1)} flows/s (until avvenuta consegna stored at the sender)`,
+    `latency submit -> avvenuta consegna: p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms`,
+    `RSS: ${r.rssMb.start} MB at start, ${r.rssMb.max} MB max, ${r.rssMb.end} MB at end`,
+    `signing bound: ${r.rawRsaPerSecond.toFixed(0)} raw RSA-2048 signatures/s / ${SIGNATURES_PER_FLOW} per flow = ${r.signingBound.toFixed(0)} flows/s; reached ${(r.ofSigningBound * 100).toFixed(0)}%`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const flows = Number(process.argv[2] ?? 1000);
+  console.log(formatFlows(await benchFlows({ flows })));
+}
