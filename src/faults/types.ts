@@ -16,7 +16,7 @@ export type FaultAt =
 export interface FaultMatch {
   /** id of the gestore acting at the point */
   gestore?: string;
-  /** original sender (SMTP points: MAIL FROM); `*` globs, case-insensitive */
+  /** original sender; at `relay` and SMTP points the envelope sender (MAIL FROM); `*` globs, case-insensitive */
   sender?: string;
   /** the recipient concerned (SMTP: RCPT TO); `*` globs, case-insensitive */
   recipient?: string;

@@ -87,7 +87,8 @@ export class JobRunner {
     this.timer = null;
     const free = this.concurrency - this.running.size;
     if (free > 0) {
-      const due = this.store.dueJobs(this.clock.now(), free + this.running.size + this.busyLanes.size + 16);
+      // Running jobs are still pending in the store and come back first; ask for just enough more.
+      const due = this.store.dueJobs(this.clock.now(), free + this.running.size + this.busyLanes.size + 2);
       let started = 0;
       for (const job of due) {
         if (started >= free) break;

@@ -185,6 +185,6 @@ export async function buildPecMessage(ctx: BuildContext, req: PecRequest): Promi
     to: req.to,
     original: spec.original === 'always' && req.original ? readOriginal(req.original) : null,
   });
-  const raw = signMime(inner, headers, { signer: gestore.signer, dialect, at, boundary: `_PEC-S-${baseBoundary}` });
+  const raw = await signMime(inner, headers, { signer: gestore.signer, dialect, at, boundary: `_PEC-S-${baseBoundary}` });
   return { raw, messageId };
 }

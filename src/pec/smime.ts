@@ -3,7 +3,7 @@
 // signed message around those same bytes. The inner entity is copied, never re-serialised; the
 // CRLF before each delimiter belongs to the delimiter (RFC 2046), so it is not signed.
 
-import { signDetached } from '../pki/cms.js';
+import { signDetachedAsync } from '../pki/cms.js';
 import { micalgParam } from './dialects.js';
 import type { Dialect, Signer } from './types.js';
 
@@ -35,14 +35,14 @@ function assertCanonical(inner: Buffer): void {
  * The complete signed message: `headers` (fields, each ending CRLF, Latin-1, without MIME-Version
  * and Content-Type), then the multipart/signed with `inner` as first part and smime.p7s second.
  */
-export function signMime(inner: Buffer, headers: string, options: SignMimeOptions): Buffer {
+export async function signMime(inner: Buffer, headers: string, options: SignMimeOptions): Promise<Buffer> {
   const { dialect, boundary } = options;
   if (!/^[0-9A-Za-z'()+_,./:=?-]{1,70}$/.test(boundary)) throw new Error(`signMime: invalid boundary ${JSON.stringify(boundary)}`);
   if (inner.includes(`--${boundary}`, 0, 'latin1')) throw new Error('signMime: the boundary occurs inside the signed content');
   if (headers && !headers.endsWith(CRLF)) throw new Error('signMime: header lines must end with CRLF');
   assertCanonical(inner);
 
-  const p7s = signDetached(inner, options.signer, { digest: dialect.digest, signingTime: new Date(options.at) });
+  const p7s = await signDetachedAsync(inner, options.signer, { digest: dialect.digest, signingTime: new Date(options.at) });
   const protocol = dialect.signatureProtocol;
   const head = Buffer.from(
     headers +

@@ -94,7 +94,7 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
   const certificates = children(certificateSet).flatMap((node) => {
     if (!isUniversal(node, Type.SEQUENCE)) return []; // attribute certificates and other choices
     try {
-      return [{ node, x509: new X509Certificate(der(node)) }];
+      return [{ node, x509: parsedCertificate(der(node)) }];
     } catch {
       return [];
     }
@@ -303,11 +303,38 @@ function buildChain(leaf: X509Certificate, embedded: X509Certificate[], trusted:
 }
 
 function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return child.checkIssued(issuer) && child.verify(issuer.publicKey);
-  } catch {
-    return false;
+  const key = `${child.fingerprint256}>${issuer.fingerprint256}`;
+  let known = issuedCache.get(key);
+  if (known === undefined) {
+    try {
+      known = child.checkIssued(issuer) && child.verify(issuer.publicKey);
+    } catch {
+      known = false;
+    }
+    remember(issuedCache, key, known);
   }
+  return known;
+}
+
+// A gestore receives the same few provider certificates thousands of times: parsing each one
+// and re-checking its issuer's signature every time was a visible share of a PEC flow's CPU.
+const CERT_CACHE_LIMIT = 256;
+const certificateCache = new Map<string, X509Certificate>();
+const issuedCache = new Map<string, boolean>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CERT_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
+
+function parsedCertificate(bytes: Buffer): X509Certificate {
+  const key = createHash('sha1').update(bytes).digest('base64');
+  let cert = certificateCache.get(key);
+  if (!cert) {
+    cert = new X509Certificate(bytes);
+    remember(certificateCache, key, cert);
+  }
+  return cert;
 }
 
 // Receipts are verified by the thousand against the same one or two roots: parse them once.

@@ -14,7 +14,7 @@ export {
   type CertificateInfo,
 } from './certificate-info.js';
 export {
-  signDetached, verifyDetached, normaliseP7s,
+  signDetached, signDetachedAsync, verifyDetached, normaliseP7s,
   type CmsDigest, type SignOptions, type CmsVerdict, type CmsSignerSummary, type VerifyOptions,
 } from './cms.js';
 export { DEFAULT_GESTORI } from './default-gestori.js';

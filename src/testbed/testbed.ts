@@ -1,14 +1,15 @@
 // Wires one testbed: topology, store, PKI, clock, the gestori's engine and job runner, and every
-// listener of design.md (MX, submission, IMAP, POP3). It is the in-process API tests use
-// (`startTestbed`) and what `pec-testbed start` runs.
+// listener of design.md (MX, submission, IMAP, POP3, HTTP API + UI). It is the in-process API
+// tests use (`startTestbed`) and what `pec-testbed start` runs.
 import { timingSafeEqual } from 'node:crypto';
-import { startHttpServer } from '../api/server.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startHttpServer } from '../api/server.js';
 import { VirtualClock } from '../clock/clock.js';
 import { lastRecordedTime } from '../clock/resume.js';
 import { advanceThrough } from '../clock/step.js';
 import { FaultRegistry, imapFaults, pop3Faults, smtpFaults } from '../faults/index.js';
+import { loadScenarioSpec, type ScenarioSections } from '../faults/scenario/load.js';
 import { createDirectory } from '../gestore/directory.js';
 import { createEngine } from '../gestore/engine.js';
 import type { EngineContext } from '../gestore/context.js';
@@ -27,7 +28,7 @@ import type { Store } from '../store/types.js';
 import { certRequestsOf } from '../topology/certificates.js';
 import { buildIndex, type ProviderIndex } from '../topology/igpec.js';
 import { defaultScenarioPath } from '../topology/package-paths.js';
-import { loadScenarioFile, type Scenario } from '../topology/scenario.js';
+import type { Scenario } from '../topology/scenario.js';
 import type { Topology } from '../topology/topology.js';
 import { findMessages, withContent, type MessageFilter, type TestbedMessage } from './messages.js';
 import { submitAs, type SendRequest, type SendResult } from './send.js';
@@ -54,7 +55,11 @@ export interface Endpoint {
 }
 
 export interface TestbedOptions {
-  /** a scenario file, or one already loaded; default scenarios/default.yaml */
+  /**
+   * a scenario file, or one already loaded; default scenarios/default.yaml. Its topology and its
+   * `faults:` are used (a file without `gestori:` runs on the default topology); `steps:` and
+   * `expect:` are for `scenario run`.
+   */
   scenario?: string | Scenario<Record<string, unknown>>;
   /** on-disk store directory (default ./.pec-testbed); ignored with inMemory */
   dataDir?: string;
@@ -178,7 +183,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const host = options.host ?? '127.0.0.1';
   const scenario = typeof options.scenario === 'object'
     ? options.scenario
-    : loadScenarioFile(options.scenario ?? defaultScenarioPath());
+    : loadScenarioSpec(options.scenario ?? defaultScenarioPath());
   const topology = scenario.topology;
   const pki = loadOrCreatePki({
     dir: resolve(options.certsDir ?? 'certs'),
@@ -216,6 +221,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       detail: { rule: rule.id, at: rule.at, point, recipient: subject.recipient ?? null, user: subject.user ?? null },
     }),
   });
+  for (const rule of (scenario.sections as ScenarioSections).faults ?? []) faults.add(rule);
   const protocolFaults = { faults: options.faults ?? faults, topology, store };
   const identities = new Map<string, GestoreIdentity>(
     topology.gestori.map((g) => [g.id, { id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! }]),

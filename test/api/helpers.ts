@@ -13,14 +13,14 @@ export interface Answer<T = any> {
 export interface CallOptions {
   headers?: Record<string, string>;
   /** raw body instead of JSON */
-  raw?: string | Buffer;
+  raw?: string;
   signal?: AbortSignal;
 }
 
 export function api(tb: Testbed) {
   const call = async <T = any>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<Answer<T>> => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    let payload: string | Buffer | undefined;
+    let payload: string | undefined;
     if (options.raw !== undefined) payload = options.raw;
     else if (body !== undefined) {
       payload = JSON.stringify(body);

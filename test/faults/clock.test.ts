@@ -42,6 +42,23 @@ describe('tb.advance', () => {
   });
 });
 
+describe('clock.advance + idle', () => {
+  it('fires every job due by then, each dated at the end of the jump (tb.advance stops on the way instead)', async () => {
+    const tb = await startTestTestbed({ clock: { start: START, speed: 0 } });
+    try {
+      const sent = await submit(tb, { from: A, to: 'protocollo+silenzio@pec.comune-mineo.test', subject: 'Salto' });
+      await tb.idle();
+      tb.clock.advance('30h');
+      await tb.idle();
+      const got = inbox(tb, A).map((hit) => ({ hit, p: parsePec(rawOf(tb, hit)) })).filter(({ p }) => p.daticert?.identificativo === sent.identificativo);
+      expect(got.map(({ p }) => p.kind)).toEqual(['accettazione', 'preavviso-12h', 'errore-24h']);
+      expect(got.slice(1).map(({ hit }) => (hit.internalDate - START) / HOUR)).toEqual([30, 30]);
+    } finally {
+      await tb.stop();
+    }
+  });
+});
+
 describe('restart on an on-disk store', () => {
   it('resumes virtual time where it stopped, even when told an earlier start, and still fires the timers', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pec-clock-'));

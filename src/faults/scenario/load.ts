@@ -10,14 +10,15 @@ import { loadScenarioFile, parseScenario, ScenarioError, type Scenario } from '.
 import type { FaultRuleInput } from '../types.js';
 import { clockSection, faultsSection, seedSection, stepSections, topologySection, type ClockSection, type Expectation, type Step } from './format.js';
 
-export interface ScenarioSections {
+// A type alias, not an interface: it then fits the testbed's Scenario<Record<string, unknown>>.
+export type ScenarioSections = {
   topology?: string;
   clock?: ClockSection;
   seed?: string;
   faults?: FaultRuleInput[];
   steps?: Step[];
   expect?: Expectation[];
-}
+};
 
 export type ScenarioSpec = Scenario<ScenarioSections>;
 

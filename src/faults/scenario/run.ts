@@ -1,5 +1,5 @@
-// Running one scenario against a fresh in-memory testbed on ephemeral ports: its fault rules are
-// added, its steps run in order (each followed by "until idle"), then its expectations are judged.
+// Running one scenario against a fresh in-memory testbed on ephemeral ports: the testbed takes its
+// topology and fault rules, its steps run in order (each followed by "until idle"), then its expectations are judged.
 // Time is virtual and, unless the scenario says otherwise, stands still between `advance` steps,
 // so a run with a seed and a clock start is the same run every time.
 import nodemailer from 'nodemailer';
@@ -8,7 +8,6 @@ import { randomIds, seededIds } from '../../pec/ids.js';
 import { parsePec } from '../../pec/parse.js';
 import type { IdSource } from '../../pec/types.js';
 import { startTestbed, type Testbed } from '../../testbed/testbed.js';
-import type { Scenario } from '../../topology/scenario.js';
 import { imapSession, pop3Session, type MailboxSessionResult } from './clients.js';
 import { composeMessage } from './compose.js';
 import type { MailboxStep, SendStep, Step, WaitStep } from './format.js';
@@ -160,7 +159,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions = {}):
     steps: [], sends: [], expectations: [], durationMs: 0,
   };
   const tb = await startTestbed({
-    scenario: spec as unknown as Scenario<Record<string, unknown>>,
+    scenario: spec,
     inMemory: true,
     ports: 'ephemeral',
     certsDir: options.certsDir,
@@ -172,7 +171,6 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions = {}):
   const sends = new Map<string, SendRecord>();
   const uidValidity = new Map<string, number>();
   try {
-    for (const rule of sections.faults ?? []) tb.faults.add(rule);
     const steps: Step[] = sections.steps ?? [];
     for (const [i, step] of steps.entries()) {
       let outcome: Omit<StepResult, 'index' | 'at'>;
