@@ -6,7 +6,7 @@ import { parseDuration } from '../clock/clock.js';
 import { PEC_KINDS } from '../pec/kinds.js';
 import { mailAddress } from '../topology/formats.js';
 import {
-  boolean, Ctx, describe, formatPath, integer, isPlainObject, oneOf, readObject, string,
+  Ctx, describe, formatPath, integer, isPlainObject, oneOf, readObject, string,
   type Field, type Issue, type Shape, type Validator,
 } from '../topology/validate.js';
 import { FAULT_ATS, POINTS } from './points.js';
@@ -61,7 +61,10 @@ const smtpReply: Validator<{ code: number; message: string }> = (value, ctx) => 
   return read?.complete ? { code: read.fields.code!, message: read.fields.message! } : undefined;
 };
 
-const trueOnly: Validator<boolean> = (value, ctx) => (value === true ? true : boolean(value, ctx) === false ? ctx.fail('expected true (leave the key out for false)') : undefined);
+const trueOnly: Validator<boolean> = (value, ctx) => {
+  if (value === true) return true;
+  return ctx.fail(value === false ? 'expected true (leave the key out for false)' : `expected true or false, got ${describe(value)}`);
+};
 
 const MATCHERS: { [K in keyof FaultMatch]-?: Validator<NonNullable<FaultMatch[K]>> } = {
   gestore: string({ pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternHint: 'a gestore id such as "beta"' }),

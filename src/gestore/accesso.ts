@@ -84,7 +84,7 @@ export async function processAccesso(ctx: EngineContext, job: Job): Promise<void
       erroreEsteso: virus ? 'Rilevato virus nel messaggio (EICAR-Test-File)' : reasons.join('; '),
     });
     ctx.store.transaction(() => {
-      deliverToMailbox(ctx, payload.mailFrom, notice.raw);
+      deliverToMailbox(ctx, payload.mailFrom, notice.raw, { identificativo });
       log(ctx, { gestore: gestore.id, actor: 'accesso', event: virus ? 'non-accettazione-virus' : 'non-accettazione', identificativo, messageId: facts.msgid, detail: { reasons } });
       ctx.store.deleteBlob(payload.blobId);
       ctx.store.completeJob(job.id);

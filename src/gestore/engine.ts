@@ -43,7 +43,12 @@ export function createEngine(ctx: EngineContext): Engine {
     async submit(raw, envelope) {
       const account = ctx.store.getAccount(envelope.user ?? '');
       if (!account) throw new SmtpError(530, '5.7.0 Authentication required');
-      if (account.gestore) return submit(ctx, account.gestore, raw, envelope);
+      if (account.gestore) {
+        // The listener's SIZE is the largest cap of all gestori; each one enforces its own.
+        const cap = ctx.directory.gestore(account.gestore).limits.hardCapBytes;
+        if (raw.length > cap) throw new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${cap})`);
+        return submit(ctx, account.gestore, raw, envelope);
+      }
       // An ordinary-mail user: plain SMTP relay, no certification (towards PEC it becomes an anomalia).
       ctx.store.transaction(() => {
         queueRelay(ctx, { gestore: null, raw, from: envelope.mailFrom, to: envelope.rcptTo, purpose: 'ordinary', keyBase: `ordinaria:${ctx.ids.token(20)}` });

@@ -63,7 +63,7 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
       detail: { purpose: payload.purpose, to: payload.to, domain: payload.domain, target, rejected },
     });
     for (const failure of failures) {
-      deliverToMailbox(ctx, failure.to, failure.raw);
+      deliverToMailbox(ctx, failure.to, failure.raw, { identificativo: payload.identificativo ?? null });
       if (payload.identificativo) ctx.store.setRecipientState(payload.identificativo, failure.recipient, 'failed', ctx.clock.now());
       log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'errore-consegna', identificativo: payload.identificativo ?? null, detail: { recipient: failure.recipient, errore: failure.errore } });
     }

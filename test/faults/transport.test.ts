@@ -38,6 +38,15 @@ describe('SMTP faults', () => {
     await expect(submit(tb, { from: A, to: B, subject: 'Rifiutato' })).rejects.toMatchObject({ responseCode: 554, response: expect.stringContaining('5.6.0 Contenuto rifiutato') });
   });
 
+  it('at connect: a 421 greeting, or no greeting at all (dropped)', async () => {
+    tb.faults.add({ at: 'smtp.connect', match: { service: 'submission' }, do: { reply: { code: 421, message: '4.3.2 Servizio non disponibile' } }, times: 1 });
+    await expect(submit(tb, { from: A, to: B, subject: 'Saluto 421' })).rejects.toMatchObject({ responseCode: 421 });
+    tb.faults.add({ at: 'smtp.connect', match: { service: 'submission' }, do: { drop: true }, times: 1 });
+    const dropped = await submit(tb, { from: A, to: B, subject: 'Nessun saluto' }).catch((e: { responseCode?: number; code?: string }) => e);
+    expect(dropped).toMatchObject({ code: expect.stringMatching(/^E/) });
+    expect((dropped as { responseCode?: number }).responseCode).toBeUndefined();
+  });
+
   it('a connection dropped after DATA at the MX: the relay retries and the busta arrives exactly once', async () => {
     tb.faults.add({ at: 'smtp.data', match: { service: 'mx', sender: 'posta-certificata@pec.alfa.test' }, do: { drop: true }, times: 1 });
     const sent = await submit(tb, { from: A, to: B, subject: 'Connessione caduta' });

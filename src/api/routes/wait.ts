@@ -1,12 +1,12 @@
 // The long-poll that lets tests never sleep: answers as soon as `count` matching messages exist
 // (woken by the store's change events, not by polling), or 408 with what was found at timeout.
+import { parseDuration } from '../../clock/clock.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { WaitTimeoutError, waitForMessages } from '../../testbed/wait.js';
 import { HttpError } from '../errors.js';
 import { summaryOf } from '../message-view.js';
 import type { Routes } from '../route.js';
 import { email, errors, messageFilterQuery, messageSummarySchema } from '../shapes.js';
-import { parseDuration } from '../../clock/clock.js';
 
 export const MAX_WAIT_MS = 300_000;
 

@@ -11,8 +11,6 @@ import {
 import { duration, regex, ruleValidator, FAULT_KINDS } from '../schema.js';
 import type { FaultRuleInput } from '../types.js';
 
-export { EICAR };
-
 export interface ClockSection {
   /** ms since the epoch */
   start?: number;
