@@ -135,7 +135,9 @@ function judgeMailbox(ctx: JudgeContext, e: MailboxExpectation): ExpectationResu
   const all = received(ctx, address);
   const about = send ? all.filter((m) => send.identificativo !== null && identificativoOf(m.parsed) === send.identificativo) : all;
   const since = send?.at;
-  const found = about.map((m) => describeMessage(m, since));
+  // With `order: any` arrival order is not part of the outcome (and varies between runs): sorted.
+  const described = about.map((m) => describeMessage(m, since));
+  const found = e.order === 'any' ? [...described].sort() : described;
   const fail = (reason: string): ExpectationResult => ({ description: subjectLine, passed: false, details: [reason, ...found.map((f) => `got: ${f}`)] });
   if (send && send.identificativo === null && e.messages.some((i) => i.count > 0)) return fail(`${send.id} has no identificativo (the submission was refused: ${send.refused ?? '?'})`);
 

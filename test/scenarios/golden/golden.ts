@@ -23,13 +23,13 @@ export async function goldenRun(certsDir: string): Promise<{ files: Map<string, 
   return { files, passed: result.passed };
 }
 
-/** the message with the base64 body of its smime.p7s part replaced by a fixed line */
+/** the message with the base64 body of every smime.p7s part (nested ones too) replaced by a fixed line */
 export function withoutSignature(raw: Buffer): Buffer {
-  const text = raw.toString('latin1');
-  const part = /(name="smime\.p7s"[^]*?\r\n\r\n)([A-Za-z0-9+/=\r\n]+?)(\r\n--)/.exec(text);
-  if (!part) return raw;
-  const at = part.index + part[1].length;
-  return Buffer.from(`${text.slice(0, at)}(CMS signature: generated per run with that run's test keys)${text.slice(at + part[2].length)}`, 'latin1');
+  const text = raw.toString('latin1').replace(
+    /(name="smime\.p7s"[^]*?\r\n\r\n)[A-Za-z0-9+/=\r\n]+?(\r\n--)/g,
+    "$1(CMS signature: generated per run with that run's test keys)$2",
+  );
+  return Buffer.from(text, 'latin1');
 }
 
 /** what is committed: signatures replaced */
