@@ -60,11 +60,11 @@ describe('certs init', () => {
     const dir = tempDir();
     const missing = capture();
     expect(runCertsInit({ dir, scenario: path.join(dir, 'nope.yaml') }, missing)).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read scenario/);
+    expect(missing.stderr).toMatch(/cannot read the scenario file: no such file/);
 
     const empty = capture();
     expect(runCertsInit({ dir, scenario: writeTemp(dir, 'empty.yaml', 'ordinary: []\n') }, empty)).toBe(2);
-    expect(empty.stderr).toMatch(/no "gestori:" list/);
+    expect(empty.stderr).toMatch(/gestori: missing required key "gestori"/);
 
     const blocked = capture();
     const file = writeTemp(dir, 'a-file', 'x');
