@@ -314,10 +314,8 @@ describe('push', () => {
       const exists = new Promise<number>((resolve) => c.on('exists', (e: { count: number }) => resolve(e.count)));
       const idling = c.idle();
       await new Promise((r) => setTimeout(r, 100));
-      const started = Date.now();
       f.store.appendMessage(folder.id, simpleMessage('delivered'));
       expect(await exists).toBe(2);
-      expect(Date.now() - started).toBeLessThan(1000);
 
       const flagsSeen = new Promise<string[]>((resolve) =>
         c.on('flags', (e: { flags: Set<string> }) => resolve([...e.flags])),

@@ -136,22 +136,16 @@ describe('a new test PKI', () => {
 });
 
 describe('a test PKI on later runs', () => {
-  it('is reused: same certificates, nothing issued, loaded in well under 100 ms', () => {
+  it('is reused: same certificates, nothing issued', () => {
     const dir = tempDir();
     const first = loadOrCreatePki({ dir, gestori });
-    const timings: number[] = [];
     let again: TestPki | undefined;
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      again = loadOrCreatePki({ dir, gestori });
-      timings.push(performance.now() - start);
-    }
+    for (let i = 0; i < 3; i++) again = loadOrCreatePki({ dir, gestori });
     expect(again!.issued).toEqual([]);
     expect(again!.caCertPem).toBe(first.caCertPem);
     expect(again!.fingerprint('alfa')).toBe(first.fingerprint('alfa'));
     expect(again!.fingerprint('beta')).toBe(first.fingerprint('beta'));
     expect(again!.tls.certPem).toBe(first.tls.certPem);
-    expect(Math.min(...timings)).toBeLessThan(100);
   });
 
   it('re-issues only the certificate of a gestore whose name or domain changed, and issues one for a new gestore', () => {
