@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import nodemailer from 'nodemailer';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { startTestbed } from '../src/testbed/testbed.js';
 import { rawRsaSignaturesPerSecond } from './rsa.js';
 
@@ -21,6 +22,9 @@ export interface FlowBenchResult {
   p99Ms: number;
   rssMb: { start: number; end: number; max: number; per1000: number[] };
   rawRsaPerSecond: number;
+  /** CPU ms per flow (main thread + thread pool) and the event loop's busy share */
+  cpuMsPerFlow: number;
+  eventLoopUtilization: number;
   signingBound: number;
   ofSigningBound: number;
 }
@@ -39,14 +43,11 @@ export async function benchFlows(options: { flows?: number; connections?: number
   const tb = await startTestbed({ dataDir, ports: 'ephemeral', certsDir: options.certsDir ?? join(dataDir, 'certs') });
   const sender = 'protocollo@pec.comune-giardinello.test';
   const recipient = 'protocollo@pec.comune-mineo.test';
-  const pdf = Buffer.alloc(7 * 1024, 0x41);
-  pdf.write('%PDF-1.4\n', 0);
 
   const submittedAt = new Map<string, number>();
   const latencies: number[] = [];
   let done = 0;
   let finish: () => void = () => {};
-  const slotWaiters: Array<() => void> = [];
   const rssSamples: number[] = [];
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const senderInbox = tb.store.getFolder(sender, 'INBOX')!.id;
@@ -56,41 +57,34 @@ export async function benchFlows(options: { flows?: number; connections?: number
     if (message?.kind !== 'avvenuta-consegna' || !message.refMessageId) return;
     const start = submittedAt.get(message.refMessageId);
     if (start === undefined) return;
-    latencies.push(performance.now() - start);
-    slotWaiters.shift()?.();
+    latencies.push(Date.now() - start);
+    client.send({ type: 'completed' });
     if (++done % 1000 === 0) rssSamples.push(Math.round(process.memoryUsage().rss / 1048576));
     if (done === flows) finish();
   });
 
-  const transport = nodemailer.createTransport({
-    host: tb.endpoints.submission.host, port: tb.endpoints.submission.port, secure: false, requireTLS: true,
-    pool: true, maxConnections: connections, maxMessages: Infinity,
-    auth: { user: sender, pass: 'pec' }, tls: { ca: tb.caPem },
+  const client = fork(fileURLToPath(new URL('./flows-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  client.on('message', (message: { type: string; messageId?: string; at?: number }) => {
+    if (message.type === 'submitting') submittedAt.set(message.messageId!, message.at!);
   });
   const rss = () => Math.round(process.memoryUsage().rss / 1048576);
   const rssStart = rss();
   let rssMax = rssStart;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rss())), 200);
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (next < flows) {
-      const i = next++;
-      if (i - done >= window) await new Promise<void>((resolve) => slotWaiters.push(resolve));
-      const messageId = `<bench-${i}@app.comune.test>`;
-      submittedAt.set(messageId, performance.now());
-      await transport.sendMail({
-        from: sender, to: recipient, subject: `Bench ${i}`, messageId,
-        text: 'Gentile ufficio,\n'.repeat(150),
-        attachments: [{ filename: 'atto.pdf', content: pdf, contentType: 'application/pdf' }],
-      });
-    }
-  }));
+  const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  client.send({
+    type: 'start', flows, window, connections, host: tb.endpoints.submission.host, port: tb.endpoints.submission.port,
+    ca: tb.caPem, sender, recipient,
+  });
   await finished;
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   clearInterval(sampler);
   const rssEnd = rss();
-  transport.close();
+  client.kill();
   unsubscribe();
   await tb.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -104,6 +98,7 @@ export async function benchFlows(options: { flows?: number; connections?: number
     p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
     rssMb: { start: rssStart, end: rssEnd, max: rssMax, per1000: rssSamples },
     rawRsaPerSecond, signingBound, ofSigningBound: flowsPerSecond / signingBound,
+    cpuMsPerFlow: (cpu.user + cpu.system) / 1000 / flows, eventLoopUtilization: elu,
   };
 }
 
@@ -111,6 +106,7 @@ export function formatFlows(r: FlowBenchResult): string {
   return [
     `flows: ${r.flows} in ${r.seconds.toFixed(1)} s = ${r.flowsPerSecond.toFixed(1)} flows/s (until avvenuta consegna stored at the sender)`,
     `latency submit -> avvenuta consegna: p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms`,
+    `testbed CPU: ${r.cpuMsPerFlow.toFixed(1)} ms per flow; event loop busy ${(r.eventLoopUtilization * 100).toFixed(0)}% of the run`,
     `RSS: ${r.rssMb.start} MB at start, ${r.rssMb.max} MB max, ${r.rssMb.end} MB at end${r.rssMb.per1000.length > 1 ? `; every 1000 flows: ${r.rssMb.per1000.join(' ')}` : ''}`,
     `signing bound: ${r.rawRsaPerSecond.toFixed(0)} raw RSA-2048 signatures/s / ${SIGNATURES_PER_FLOW} per flow = ${r.signingBound.toFixed(0)} flows/s; reached ${(r.ofSigningBound * 100).toFixed(0)}%`,
   ].join('\n');

@@ -16,15 +16,21 @@ interface JobRow {
   last_error: string | null;
 }
 
+// The payload is parsed when first read: the runner polls due jobs often and skips the ones it
+// is already running, so most rows fetched are never looked into.
 function toJob(row: JobRow): Job {
-  const job: Job = {
+  let parsed: { value: unknown } | undefined;
+  const job = {
     id: row.id,
     kind: row.kind,
     dueAt: row.due_at,
-    payload: JSON.parse(row.payload) as unknown,
     attempts: row.attempts,
     lastError: row.last_error,
-  };
+  } as Job;
+  Object.defineProperty(job, 'payload', {
+    enumerable: true,
+    get: () => (parsed ??= { value: JSON.parse(row.payload) as unknown }).value,
+  });
   if (row.key !== null) job.key = row.key;
   return job;
 }
