@@ -185,20 +185,16 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     ? options.scenario
     : loadScenarioSpec(options.scenario ?? defaultScenarioPath());
   const topology = scenario.topology;
+  const startAt = startOf(options.clock?.start);
   const pki = loadOrCreatePki({
     dir: resolve(options.certsDir ?? 'certs'),
     gestori: certRequestsOf(topology),
     hostnames: [host],
     // Signatures are checked at virtual time: a clock started in the past needs certificates valid then.
-    now: new Date(Math.min(Date.now(), startOf(options.clock?.start) ?? Infinity)),
+    now: new Date(Math.min(Date.now(), startAt ?? Infinity)),
   });
   const index = buildIndex(topology, { certificatePem: (id) => pki.signers.get(id)!.certPem, fingerprint: (id) => pki.fingerprint(id) });
-  const start = options.clock?.start;
-  const clock = new VirtualClock({
-    start: typeof start === 'string' ? Date.parse(start) : start,
-    speed: options.clock?.speed,
-  });
-  if (typeof start === 'string' && Number.isNaN(Date.parse(start))) throw new Error(`not a date: ${start}`);
+  const clock = new VirtualClock({ start: startAt, speed: options.clock?.speed });
 
   let store: Store;
   if (options.inMemory) {

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { jsonReport, junitReport, loadScenarioSpec, runScenario, scenarioText, summaryLine, type ScenarioResult, type ScenarioSpec } from '../../faults/scenario/index.js';
 import { ScenarioError } from '../../topology/scenario.js';
+import { checkClockArgs } from './clock-options.js';
 
 interface RunArgs {
   files: string[];
@@ -39,11 +40,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       .option('clock-speed', { type: 'number', describe: 'virtual ms per real ms; default 0: time moves only with advance steps' })
       .option('certs', { type: 'string', default: 'certs', describe: 'test PKI directory' })
       .option('dump', { type: 'string', describe: 'write every mailbox message as .eml under DIR/<scenario>/<address>/' })
-      .check((argv) => {
-        if (argv['clock-start'] !== undefined && Number.isNaN(Date.parse(argv['clock-start']))) throw new Error(`--clock-start is not a date: ${argv['clock-start']}`);
-        if (argv['clock-speed'] !== undefined && !(argv['clock-speed'] >= 0)) throw new Error('--clock-speed must be >= 0');
-        return true;
-      }) as unknown as Argv<RunArgs>,
+      .check(checkClockArgs) as unknown as Argv<RunArgs>,
   handler: async (argv) => {
     const specs: ScenarioSpec[] = [];
     let invalid = false;

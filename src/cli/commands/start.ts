@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { startTestbed, type Testbed } from '../../testbed/testbed.js';
 import { ScenarioError } from '../../topology/scenario.js';
+import { checkClockArgs } from './clock-options.js';
 
 interface StartArgs {
   scenario?: string;
@@ -68,9 +69,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
       .option('api-token', { type: 'string', describe: 'token the HTTP API and UI require (generated when --host is not loopback)' })
       .check((argv) => {
         if (argv.ports !== undefined && argv.ports !== 'ephemeral') throw new Error('--ports takes only "ephemeral"');
-        if (argv['clock-speed'] !== undefined && !(argv['clock-speed'] >= 0)) throw new Error('--clock-speed must be >= 0');
-        if (argv['clock-start'] !== undefined && Number.isNaN(Date.parse(argv['clock-start']))) throw new Error(`--clock-start is not a date: ${argv['clock-start']}`);
-        return true;
+        return checkClockArgs(argv);
       }),
   handler: async (argv) => {
     let tb: Testbed;
