@@ -1,0 +1,118 @@
+// Clients nobody here wrote, submitting to the punto di accesso: Python's smtplib over STARTTLS
+// and over implicit TLS, and the `pec-testbed send` command; each must get the identificativo
+// back and, later, the signed accettazione.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePec } from '../../src/pec/parse.js';
+import type { Testbed } from '../../src/testbed/testbed.js';
+import { cliArgs, repoRoot } from '../helpers/cli.js';
+import { opensslSmimeVerify } from '../helpers/openssl.js';
+import { inbox, rawOf, startTestTestbed } from '../helpers/testbed.js';
+
+const A = 'suap@pec.comune-giardinello.test';
+const B = 'impresa@pec.beta.test';
+let tb: Testbed;
+let caFile: string;
+
+beforeAll(async () => {
+  tb = await startTestTestbed();
+  caFile = join(mkdtempSync(join(tmpdir(), 'pec-ca-')), 'ca.pem');
+  writeFileSync(caFile, tb.caPem);
+});
+afterAll(async () => {
+  await tb?.stop();
+});
+
+function accettazioneFor(identificativo: string) {
+  return inbox(tb, A).map((hit) => ({ hit, parsed: parsePec(rawOf(tb, hit)) }))
+    .find((m) => m.parsed.kind === 'accettazione' && m.parsed.daticert?.identificativo === identificativo);
+}
+
+const PYTHON = `
+import smtplib, ssl, sys
+from email.message import EmailMessage
+host, port, mode, ca, sender, to, password = sys.argv[1:8]
+ctx = ssl.create_default_context(cafile=ca)
+msg = EmailMessage()
+msg["From"], msg["To"], msg["Subject"] = sender, to, "Pratica SUAP n. 7 (%s)" % mode
+msg["Message-ID"] = "<python-%s@suap.test>" % mode
+msg.set_content("Si trasmette la pratica.")
+try:
+    if mode == "starttls":
+        s = smtplib.SMTP(host, int(port)); s.starttls(context=ctx)
+    else:
+        s = smtplib.SMTP_SSL(host, int(port), context=ctx)
+    s.login(sender, password)
+    refused = s.send_message(msg)
+    s.quit()
+    print("OK")
+except smtplib.SMTPAuthenticationError as e:
+    print("AUTH", e.smtp_code); sys.exit(3)
+`;
+
+// Asynchronous on purpose: the testbed runs in this process and must keep answering meanwhile.
+function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+function python(mode: 'starttls' | 'ssl', password = 'pec') {
+  const endpoint = mode === 'starttls' ? tb.endpoints.submission : tb.endpoints.submissionTls;
+  return run('python3', ['-c', PYTHON, endpoint.host, String(endpoint.port), mode, caFile, A, B, password]);
+}
+
+describe('Python smtplib', () => {
+  it.each(['starttls', 'ssl'] as const)('submits over %s and gets a signed accettazione', async (mode) => {
+    const result = await python(mode);
+    expect(result.stdout, result.stderr).toContain('OK');
+    await tb.idle();
+    const flow = tb.store.findFlows({ clientMessageId: `<python-${mode}@suap.test>` })[0];
+    expect(flow).toBeDefined();
+    const acc = accettazioneFor(flow.identificativo)!;
+    expect(acc.parsed.subject).toBe(`ACCETTAZIONE: Pratica SUAP n. 7 (${mode})`);
+    expect(opensslSmimeVerify(rawOf(tb, acc.hit), tb.caPem).ok).toBe(true);
+  });
+
+  it('is refused with 535 on a wrong password', async () => {
+    const result = await python('starttls', 'sbagliata');
+    expect(result.status).toBe(3);
+    expect(result.stdout).toContain('AUTH 535');
+  });
+});
+
+describe('pec-testbed send', () => {
+  const send = (extra: string[]) => run(process.execPath, cliArgs([
+    'send', '--from', A, '--to', B, '--subject', 'Dal comando send', '--text', 'ciao',
+    '--port', String(tb.endpoints.submission.port), '--ca', caFile, ...extra,
+  ]));
+
+  it('submits as the user and prints the identificativo', async () => {
+    const result = await send(['--json', '--receipt', 'sintetica']);
+    expect(result.status, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { identificativo: string; messageId: string };
+    expect(out.identificativo).toMatch(/@pec\.alfa\.test$/);
+    await tb.idle();
+    expect(accettazioneFor(out.identificativo)).toBeDefined();
+    const receipt = inbox(tb, A).map((hit) => parsePec(rawOf(tb, hit)))
+      .find((p) => p.kind === 'avvenuta-consegna' && p.daticert?.identificativo === out.identificativo);
+    expect(receipt?.variant).toBe('avvenuta-consegna-sintetica');
+  });
+
+  it('exits 1 with the server\'s words on a wrong password', async () => {
+    const result = await send(['--password', 'sbagliata']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/535/);
+  });
+
+  it('exits 2 on a missing attachment', async () => {
+    const result = await send(['--attach', '/nonexistent/file.pdf']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/cannot read attachment/);
+  });
+});
