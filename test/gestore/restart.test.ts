@@ -1,6 +1,6 @@
 // Durability: a testbed killed with SIGKILL right after answering 250 resumes its accepted work
 // on restart, and no receipt is emitted twice.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -42,7 +42,7 @@ describe('restart mid-flow', () => {
     const { submission } = first.info.endpoints;
     const transport = nodemailer.createTransport({
       host: submission.host, port: submission.port, secure: false, requireTLS: true, pool: true, maxConnections: 3,
-      auth: { user: A, pass: 'pec' }, tls: { ca: (await import('node:fs')).readFileSync(first.info.ca, 'utf8') },
+      auth: { user: A, pass: 'pec' }, tls: { ca: readFileSync(first.info.ca, 'utf8') },
     });
     const ids: string[] = [];
     await Promise.all(Array.from({ length: N }, async (_, i) => {
