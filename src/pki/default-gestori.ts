@@ -1,5 +1,5 @@
-// The gestori the PKI is issued for when no scenario says otherwise: the default topology of
-// design.md. Kept here, apart, so that the scenario loader can replace it in one place.
+// The gestori of design.md's default topology as certificate requests, for code that issues a PKI
+// without loading a scenario (the PKI's own tests). The CLI derives them from the scenario file.
 
 import type { GestoreCertRequest } from './issue.js';
 
