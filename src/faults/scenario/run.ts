@@ -23,6 +23,8 @@ export interface RunOptions {
   clockSpeed?: number;
   /** keep every mailbox's messages in the result (golden files, --dump) */
   keepMessages?: boolean;
+  /** called once the expectations are judged, while the testbed still runs (tests read it over IMAP) */
+  beforeStop?: (tb: Testbed) => Promise<void>;
 }
 
 export interface StepResult {
@@ -217,6 +219,7 @@ export async function runScenario(spec: ScenarioSpec, options: RunOptions = {}):
       index: new Map(tb.topology.gestori.map((g) => [tb.pki.fingerprint(g.id), { providerName: g.name, managedDomains: g.domains }])),
     }, sections.expect ?? []);
     if (options.keepMessages) result.mailboxes = dump(tb);
+    await options.beforeStop?.(tb);
   } catch (error) {
     result.error = (error as Error).stack ?? String(error);
   } finally {
