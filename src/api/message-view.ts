@@ -5,11 +5,11 @@ import { parsePec, type AttachmentInfo, type EmbeddedMessage, type ParsedPec } f
 import { decodeTransfer, fileNameOf, mimeTree, type MimeNode } from '../pec/mime-split.js';
 import { verifyPec, type PecVerdict } from '../pec/verify.js';
 import type { Mailbox } from '../pec/mime-headers.js';
-import type { MessageHit, MessageRecord, Store } from '../store/types.js';
+import type { MessageHit, MessageMeta, MessageRecord, Store } from '../store/types.js';
 import type { ProviderIndex as TopologyIndex } from '../topology/igpec.js';
 import { notFound } from './errors.js';
 
-export interface MessageSummary {
+export interface MessageSummary extends MessageMeta {
   id: number;
   mailbox: string;
   folder: string;
@@ -19,12 +19,6 @@ export interface MessageSummary {
   /** when it was stored (virtual clock), ISO 8601 */
   internalDate: string;
   size: number;
-  kind: string | null;
-  refMessageId: string | null;
-  identificativo: string | null;
-  messageId: string | null;
-  subject: string | null;
-  from: string | null;
 }
 
 export function summaryOf(hit: MessageHit): MessageSummary {

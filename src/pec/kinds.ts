@@ -46,6 +46,24 @@ export interface KindSpec {
 
 const none = { ricevuta: false, consegna: false, ricezione: false } as const;
 
+/**
+ * The 12 h and 24 h notices are the same on the wire (pec-rules §2: "as 12 h"); only the title of
+ * the human-readable text differs.
+ */
+const TIMEOUT_NOTICE = {
+  emittedBy: 'punto-di-accesso',
+  addressedTo: 'mittente',
+  markers: [{ name: 'X-Ricevuta', value: 'preavviso-errore-consegna' }],
+  subjectPrefix: 'AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: ',
+  tipo: 'preavviso-errore-consegna',
+  // testbed choice: the rules give no errore for the timeout notices; `altro` says "not delivered
+  // for a reason other than address or domain" and a request may pass another one
+  errore: 'altro',
+  errori: ['altro', 'no-dest', 'no-dominio', 'nessuno'],
+  original: 'never',
+  daticert: { ricevuta: false, consegna: true, ricezione: false },
+} as const satisfies Omit<KindSpec, 'kind' | 'title'>;
+
 export const KINDS: Readonly<Record<PecKind, KindSpec>> = {
   'non-accettazione': {
     kind: 'non-accettazione',
@@ -185,35 +203,9 @@ export const KINDS: Readonly<Record<PecKind, KindSpec>> = {
     daticert: { ricevuta: false, consegna: true, ricezione: false },
     title: 'Avviso di mancata consegna',
   },
-  'preavviso-12h': {
-    kind: 'preavviso-12h',
-    emittedBy: 'punto-di-accesso',
-    addressedTo: 'mittente',
-    markers: [{ name: 'X-Ricevuta', value: 'preavviso-errore-consegna' }],
-    subjectPrefix: 'AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: ',
-    tipo: 'preavviso-errore-consegna',
-    // testbed choice: the rules give no errore for the timeout notices; `altro` says "not delivered
-    // for a reason other than address or domain" and a request may pass another one
-    errore: 'altro',
-    errori: ['altro', 'no-dest', 'no-dominio', 'nessuno'],
-    original: 'never',
-    daticert: { ricevuta: false, consegna: true, ricezione: false },
-    title: 'Preavviso di mancata consegna',
-  },
-  'errore-24h': {
-    kind: 'errore-24h',
-    emittedBy: 'punto-di-accesso',
-    addressedTo: 'mittente',
-    markers: [{ name: 'X-Ricevuta', value: 'preavviso-errore-consegna' }],
-    subjectPrefix: 'AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: ',
-    // default; the dialect's `notice24hTipo` decides (pec-rules §2 [C])
-    tipo: 'preavviso-errore-consegna',
-    errore: 'altro',
-    errori: ['altro', 'no-dest', 'no-dominio', 'nessuno'],
-    original: 'never',
-    daticert: { ricevuta: false, consegna: true, ricezione: false },
-    title: 'Avviso di mancata consegna per superamento dei tempi massimi',
-  },
+  'preavviso-12h': { kind: 'preavviso-12h', ...TIMEOUT_NOTICE, title: 'Preavviso di mancata consegna' },
+  // the 24 h notice's tipo is a default: the dialect's `notice24hTipo` decides (pec-rules §2 [C])
+  'errore-24h': { kind: 'errore-24h', ...TIMEOUT_NOTICE, title: 'Avviso di mancata consegna per superamento dei tempi massimi' },
 };
 
 export const PEC_KINDS: readonly PecKind[] = Object.keys(KINDS) as PecKind[];
