@@ -47,6 +47,11 @@ export function submit(ctx: EngineContext, gestoreId: string, raw: Buffer, envel
   return `2.0.0 Ok: queued as ${identificativo}`;
 }
 
+/** the identificativo in the access point's 250 reply (what `submit` answers); null in any other reply */
+export function identificativoFromReply(reply: string): string | null {
+  return /queued as (\S+@\S+)/.exec(reply)?.[1] ?? null;
+}
+
 /** the formal checks of pec-rules §6, as reasons for errore-esteso (empty: accepted) */
 export function formalChecks(summary: OriginalSummary, job: AccessoJob, maxMessageBytes: number, size: number): string[] {
   const reasons: string[] = [...summary.errors];

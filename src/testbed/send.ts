@@ -3,6 +3,7 @@
 // in-process API and the HTTP API both send this way, never by calling the engine, so what a test
 // exercises is what an application pointed at the testbed gets.
 import nodemailer from 'nodemailer';
+import { identificativoFromReply } from '../gestore/accesso.js';
 import type { ReceiptFlavour } from '../store/types.js';
 
 export interface SendAttachment {
@@ -59,6 +60,8 @@ export interface SubmissionTarget {
   host: string;
   port: number;
   caPem: string;
+  /** implicit TLS (the 2465 listener) instead of STARTTLS */
+  secure?: boolean;
 }
 
 const list = (value: string | string[] | undefined) => (value === undefined ? undefined : ([] as string[]).concat(value));
@@ -67,7 +70,7 @@ export async function submitAs(target: SubmissionTarget, password: string, reque
   const transport = nodemailer.createTransport({
     host: target.host,
     port: target.port,
-    secure: false,
+    secure: target.secure ?? false,
     requireTLS: true,
     auth: { user: request.from, pass: password },
     tls: { ca: target.caPem },
@@ -90,7 +93,7 @@ export async function submitAs(target: SubmissionTarget, password: string, reque
     });
     return {
       messageId: info.messageId,
-      identificativo: /queued as (\S+)/.exec(info.response)?.[1] ?? null,
+      identificativo: identificativoFromReply(info.response),
       response: info.response,
       accepted: (info.accepted as Array<string | { address: string }>).map((a) => (typeof a === 'string' ? a : a.address)),
     };

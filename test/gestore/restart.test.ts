@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { parsePec } from '../../src/pec/parse.js';
+import { identificativoFromReply } from '../../src/gestore/accesso.js';
 import { openStore } from '../../src/store/index.js';
 import { exited, startCli } from '../helpers/cli.js';
 import { testCertsDir } from '../helpers/testbed.js';
@@ -47,7 +48,7 @@ describe('restart mid-flow', () => {
     const ids: string[] = [];
     await Promise.all(Array.from({ length: N }, async (_, i) => {
       const info = await transport.sendMail({ from: A, to: B, subject: `Durevole ${i}`, text: 'x'.repeat(2000) });
-      ids.push(/queued as (\S+)/.exec(info.response)![1]);
+      ids.push(identificativoFromReply(info.response)!);
     }));
     transport.close();
     first.child.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { startTestbed, type Testbed, type TestbedOptions } from '../../src/testbed/testbed.js';
 import type { MessageHit } from '../../src/store/types.js';
+import { identificativoFromReply } from '../../src/gestore/accesso.js';
 
 let sharedCerts: string | null = null;
 
@@ -58,7 +59,7 @@ export async function submit(tb: Testbed, options: SubmitOptions): Promise<{ res
           messageId: options.messageId,
           envelope: options.envelope,
         });
-    return { response: info.response, messageId: info.messageId, identificativo: /queued as (\S+)/.exec(info.response)?.[1] ?? null };
+    return { response: info.response, messageId: info.messageId, identificativo: identificativoFromReply(info.response) };
   } finally {
     transport.close();
   }

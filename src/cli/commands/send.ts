@@ -1,9 +1,10 @@
 // `pec-testbed send`: a small PEC client that submits through the punto di accesso as a user,
-// with STARTTLS and the testbed's CA, and prints the identificativo the access point assigned.
+// with STARTTLS (or implicit TLS on 2465) and the testbed's CA, and prints the identificativo the
+// access point assigned. The same client the in-process and HTTP APIs use (testbed/send.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { CommandModule } from 'yargs';
+import { submitAs } from '../../testbed/send.js';
 
 interface SendArgs {
   from: string;
@@ -47,36 +48,29 @@ export const sendCommand: CommandModule<object, SendArgs> = {
         return true;
       }),
   handler: async (argv) => {
-    const transport = nodemailer.createTransport({
-      host: argv.host,
-      port: argv.port,
-      secure: argv.port === 2465,
-      requireTLS: true,
-      auth: { user: argv.from, pass: argv.password },
-      tls: { ca: readFileSync(argv.ca, 'utf8') },
-    });
     try {
-      const info = await transport.sendMail({
-        from: argv.from,
-        to: argv.to,
-        cc: argv.cc,
-        subject: argv.subject,
-        text: argv.text,
-        html: argv.html,
-        messageId: argv['message-id'],
-        headers: argv.receipt ? { 'X-TipoRicevuta': argv.receipt } : undefined,
-        attachments: (argv.attach ?? []).map((path) => ({ filename: basename(path), path })),
-      });
-      const identificativo = /queued as (\S+)/.exec(info.response)?.[1] ?? null;
+      const sent = await submitAs(
+        { host: argv.host, port: argv.port, caPem: readFileSync(argv.ca, 'utf8'), secure: argv.port === 2465 },
+        argv.password,
+        {
+          from: argv.from,
+          to: argv.to,
+          cc: argv.cc,
+          subject: argv.subject,
+          text: argv.text,
+          html: argv.html,
+          messageId: argv['message-id'],
+          receipt: argv.receipt,
+          attachments: (argv.attach ?? []).map((path) => ({ filename: basename(path), content: readFileSync(path) })),
+        },
+      );
       process.stdout.write(argv.json
-        ? `${JSON.stringify({ messageId: info.messageId, identificativo, response: info.response })}\n`
-        : `accepted for processing: ${info.response}\nMessage-ID: ${info.messageId}\n`);
+        ? `${JSON.stringify({ messageId: sent.messageId, identificativo: sent.identificativo, response: sent.response })}\n`
+        : `accepted for processing: ${sent.response}\nMessage-ID: ${sent.messageId}\n`);
     } catch (error) {
-      const e = error as { response?: string; message: string };
+      const e = error as { response?: string | null; message: string };
       process.stderr.write(`pec-testbed send: ${e.response ?? e.message}\n`);
       process.exitCode = 1;
-    } finally {
-      transport.close();
     }
   },
 };

@@ -7,6 +7,7 @@ import { parseDuration } from '../../clock/clock.js';
 import { randomIds, seededIds } from '../../pec/ids.js';
 import { parsePec } from '../../pec/parse.js';
 import type { IdSource } from '../../pec/types.js';
+import { identificativoFromReply } from '../../gestore/accesso.js';
 import { startTestbed, type Testbed } from '../../testbed/testbed.js';
 import { imapSession, pop3Session, type MailboxSessionResult } from './clients.js';
 import { composeMessage } from './compose.js';
@@ -74,7 +75,7 @@ async function runSend(tb: Testbed, step: SendStep, ids: IdSource): Promise<{ re
   const summary = `send ${step.id}: ${step.from} -> ${[...step.to, ...step.cc].join(', ') || composed.envelope.to.join(', ')}`;
   try {
     const info = await transport.sendMail({ envelope: composed.envelope, raw: composed.raw });
-    record.identificativo = /queued as (\S+)/.exec(info.response)?.[1] ?? null;
+    record.identificativo = identificativoFromReply(info.response);
     if (step.refused !== undefined) return { record, result: { summary, passed: false, detail: `expected a refusal (${step.refused}), got ${info.response}` } };
     return { record, result: { summary, passed: true, detail: record.identificativo ? `identificativo ${record.identificativo}` : info.response } };
   } catch (error) {
