@@ -1,17 +1,23 @@
 // Recovering the certification facts of a message from a busta as received: the recipient's
 // gestore knows the message only through the busta's daticert.xml and headers, and every
 // receipt it emits must repeat those facts exactly.
+import type { Mailbox } from '../pec/mime-headers.js';
 import type { ParsedPec } from '../pec/parse.js';
 import type { Destinatario, MessageFacts, ReceiptFlavour } from '../pec/types.js';
 
 const FLAVOURS: ReceiptFlavour[] = ['completa', 'breve', 'sintetica'];
+
+/** `"Name" <address>` as the busta's "Per conto di" shows the original sender */
+export function displayOf(mailbox: Mailbox): string {
+  return mailbox.name ? `"${mailbox.name.replace(/["\\]/g, '')}" <${mailbox.address}>` : mailbox.address;
+}
 
 export function factsFromParsed(parsed: ParsedPec): MessageFacts | null {
   const d = parsed.daticert;
   if (!d || !d.mittente || !d.identificativo) return null;
   const original = parsed.postacert?.parsed;
   const from = original?.from ?? null;
-  const display = from ? (from.name ? `"${from.name.replace(/["\\]/g, '')}" <${from.address}>` : from.address) : d.mittente;
+  const display = from ? displayOf(from) : d.mittente;
   const ricevuta = (d.ricevuta ?? parsed.tipoRicevuta ?? 'completa').trim().toLowerCase() as ReceiptFlavour;
   return {
     mittente: d.mittente,

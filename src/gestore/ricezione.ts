@@ -11,7 +11,7 @@ import { containsEicar } from './antivirus.js';
 import { log, type EngineContext } from './context.js';
 import { domainOf, type GestoreConfig } from './directory.js';
 import { emit, queueRelay, senderAddress } from './emit.js';
-import { factsFromParsed } from './facts.js';
+import { displayOf, factsFromParsed } from './facts.js';
 import { JOB, type ConsegnaJob, type RicezioneJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
 
@@ -197,7 +197,7 @@ function anomaliaFacts(parsed: ParsedPec, rcpt: string) {
   const all = [...parsed.to, ...parsed.cc].map((m) => m.address.toLowerCase());
   return {
     mittente: from,
-    mittenteDisplay: parsed.from ? (parsed.from.name ? `"${parsed.from.name.replace(/["\\]/g, '')}" <${from}>` : from) : '',
+    mittenteDisplay: parsed.from ? displayOf(parsed.from) : '',
     destinatari: (all.length ? all : [rcpt]).map((address) => ({ address, tipo: 'certificato' as const })),
     to: parsed.to.map((m) => m.address.toLowerCase()),
     risposte: from,
