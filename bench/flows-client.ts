@@ -20,7 +20,12 @@ pdf.write('%PDF-1.4\n', 0);
 let completed = 0;
 const waiters: Array<() => void> = [];
 
-process.on('message', async (message: Start | { type: 'completed' }) => {
+process.on('message', async (message: Start | { type: 'completed' } | { type: 'cpu' }) => {
+  if (message.type === 'cpu') {
+    const cpu = process.cpuUsage();
+    process.send!({ type: 'cpu', ms: (cpu.user + cpu.system) / 1000 });
+    return;
+  }
   if (message.type === 'completed') {
     completed++;
     waiters.shift()?.();

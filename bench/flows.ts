@@ -22,8 +22,10 @@ export interface FlowBenchResult {
   p99Ms: number;
   rssMb: { start: number; end: number; max: number; per1000: number[] };
   rawRsaPerSecond: number;
-  /** CPU ms per flow (main thread + thread pool) and the event loop's busy share */
+  /** CPU ms per flow (main thread + worker threads + thread pool) and the event loop's busy share */
   cpuMsPerFlow: number;
+  /** CPU ms per flow of the submitting client (its own process) */
+  clientCpuMsPerFlow: number;
   eventLoopUtilization: number;
   signingBound: number;
   ofSigningBound: number;
@@ -64,13 +66,20 @@ export async function benchFlows(options: { flows?: number; connections?: number
   });
 
   const client = fork(fileURLToPath(new URL('./flows-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-  client.on('message', (message: { type: string; messageId?: string; at?: number }) => {
+  let reportCpu: (ms: number) => void = () => {};
+  client.on('message', (message: { type: string; messageId?: string; at?: number; ms?: number }) => {
     if (message.type === 'submitting') submittedAt.set(message.messageId!, message.at!);
+    if (message.type === 'cpu') reportCpu(message.ms!);
+  });
+  const clientCpuMs = () => new Promise<number>((resolve) => {
+    reportCpu = resolve;
+    client.send({ type: 'cpu' });
   });
   const rss = () => Math.round(process.memoryUsage().rss / 1048576);
   const rssStart = rss();
   let rssMax = rssStart;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rss())), 200);
+  const clientCpu0 = await clientCpuMs();
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
@@ -83,6 +92,7 @@ export async function benchFlows(options: { flows?: number; connections?: number
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   clearInterval(sampler);
+  const clientCpu = (await clientCpuMs()) - clientCpu0;
   const rssEnd = rss();
   client.kill();
   unsubscribe();
@@ -98,7 +108,7 @@ export async function benchFlows(options: { flows?: number; connections?: number
     p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
     rssMb: { start: rssStart, end: rssEnd, max: rssMax, per1000: rssSamples },
     rawRsaPerSecond, signingBound, ofSigningBound: flowsPerSecond / signingBound,
-    cpuMsPerFlow: (cpu.user + cpu.system) / 1000 / flows, eventLoopUtilization: elu,
+    cpuMsPerFlow: (cpu.user + cpu.system) / 1000 / flows, eventLoopUtilization: elu, clientCpuMsPerFlow: clientCpu / flows,
   };
 }
 
@@ -106,7 +116,7 @@ export function formatFlows(r: FlowBenchResult): string {
   return [
     `flows: ${r.flows} in ${r.seconds.toFixed(1)} s = ${r.flowsPerSecond.toFixed(1)} flows/s (until avvenuta consegna stored at the sender)`,
     `latency submit -> avvenuta consegna: p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms`,
-    `testbed CPU: ${r.cpuMsPerFlow.toFixed(1)} ms per flow; event loop busy ${(r.eventLoopUtilization * 100).toFixed(0)}% of the run`,
+    `testbed CPU: ${r.cpuMsPerFlow.toFixed(1)} ms per flow (event loop: ${(r.eventLoopUtilization * r.seconds * 1000 / r.flows).toFixed(1)} ms, busy ${(r.eventLoopUtilization * 100).toFixed(0)}% of the run); client CPU: ${r.clientCpuMsPerFlow.toFixed(1)} ms per flow`,
     `RSS: ${r.rssMb.start} MB at start, ${r.rssMb.max} MB max, ${r.rssMb.end} MB at end${r.rssMb.per1000.length > 1 ? `; every 1000 flows: ${r.rssMb.per1000.join(' ')}` : ''}`,
     `signing bound: ${r.rawRsaPerSecond.toFixed(0)} raw RSA-2048 signatures/s / ${SIGNATURES_PER_FLOW} per flow = ${r.signingBound.toFixed(0)} flows/s; reached ${(r.ofSigningBound * 100).toFixed(0)}%`,
   ].join('\n');

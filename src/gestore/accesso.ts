@@ -37,7 +37,7 @@ export function submit(ctx: EngineContext, gestoreId: string, raw: Buffer, envel
     gestore: gestoreId, sender: envelope.mailFrom, recipient: envelope.rcptTo[0], subject: summary.subject, identificativo,
     headers: (name) => splitEntity(raw).headers.get(name),
   });
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     const blobId = ctx.store.putBlob(raw);
     const payload: AccessoJob = { gestore: gestoreId, blobId, mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo, user, identificativo };
     ctx.store.enqueueJob({ kind: JOB.accesso, dueAt: at + (effect.delayMs ?? 0), payload, key: `accesso:${identificativo}` });
@@ -88,7 +88,7 @@ export async function processAccesso(ctx: EngineContext, job: Job): Promise<void
       to: payload.mailFrom,
       erroreEsteso: virus ? 'Rilevato virus nel messaggio (EICAR-Test-File)' : reasons.join('; '),
     });
-    ctx.store.transaction(() => {
+    ctx.store.groupTransaction(() => {
       deliverToMailbox(ctx, payload.mailFrom, notice.raw, { identificativo });
       log(ctx, { gestore: gestore.id, actor: 'accesso', event: virus ? 'non-accettazione-virus' : 'non-accettazione', identificativo, messageId: facts.msgid, detail: { reasons } });
       ctx.store.deleteBlob(payload.blobId);
@@ -102,7 +102,7 @@ export async function processAccesso(ctx: EngineContext, job: Job): Promise<void
   const busta = await emit(ctx, payload.gestore, { kind: 'posta-certificata', facts, to: payload.rcptTo[0], original: accepted });
   const now = ctx.clock.now();
   const toSet = new Set(facts.to.map((a) => a.toLowerCase()));
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     deliverToMailbox(ctx, payload.mailFrom, accettazione.raw, { identificativo });
     ctx.store.createFlow({
       identificativo,

@@ -17,7 +17,7 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
     gestore: gestore.id, sender: facts.mittente, recipient, subject: facts.oggetto, identificativo: facts.identificativo, kind: 'posta-certificata',
   });
   if (effect.drop) {
-    ctx.store.transaction(() => {
+    ctx.store.groupTransaction(() => {
       log(ctx, { gestore: gestore.id, actor: 'consegna', event: 'silenzio', identificativo: facts.identificativo, detail: { recipient, rule: effect.rule } });
       ctx.store.completeJob(job.id);
     });
@@ -55,7 +55,7 @@ export async function processConsegna(ctx: EngineContext, job: Job): Promise<voi
         }));
   }
 
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     if (!problem) deliverToMailbox(ctx, mailbox, busta, { identificativo: facts.identificativo });
     receipts.forEach((receipt, copy) => {
       queueRelay(ctx, {

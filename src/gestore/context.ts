@@ -23,7 +23,7 @@ export interface EngineContext {
   /** next hop for a domain: the MX of a gestore or an ordinary domain; null when none exists */
   route(domain: string): RelayTarget | null;
   faults: FaultPoints;
-  /** wakes the job runner after new work was committed */
+  /** wakes the job runner after new work was written (it commits before starting any job) */
   wake(): void;
 }
 

@@ -47,20 +47,25 @@ export function createEngine(ctx: EngineContext): Engine {
         // The listener's SIZE is the largest cap of all gestori; each one enforces its own.
         const cap = ctx.directory.gestore(account.gestore).limits.hardCapBytes;
         if (raw.length > cap) throw new SmtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${cap})`);
-        return submit(ctx, account.gestore, raw, envelope);
+        const reply = submit(ctx, account.gestore, raw, envelope);
+        await ctx.store.committed();
+        return reply;
       }
       // An ordinary-mail user: plain SMTP relay, no certification (towards PEC it becomes an anomalia).
-      ctx.store.transaction(() => {
+      ctx.store.groupTransaction(() => {
         queueRelay(ctx, { gestore: null, raw, from: envelope.mailFrom, to: envelope.rcptTo, purpose: 'ordinary', keyBase: `ordinaria:${ctx.ids.token(20)}` });
       });
       ctx.wake();
+      await ctx.store.committed();
       return '2.0.0 Ok: queued';
     },
     checkRecipient(address) {
       checkRecipient(ctx, address);
     },
     async receive(raw, envelope) {
-      return receive(ctx, raw, envelope);
+      const reply = receive(ctx, raw, envelope);
+      await ctx.store.committed();
+      return reply;
     },
   };
 }

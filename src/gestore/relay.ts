@@ -20,14 +20,14 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
   // A postponed job carries the decision taken the first time: a rule is applied once per message.
   const effect: FaultEffect = payload.postponed ?? (payload.gestore ? ctx.faults.at('relay.send', subjectOf(payload, stored)) : {});
   if (effect.drop) {
-    ctx.store.transaction(() => {
+    ctx.store.groupTransaction(() => {
       log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'scartato', identificativo: payload.identificativo ?? null, detail: { to: payload.to, rule: effect.rule } });
       ctx.store.completeJob(job.id);
     });
     return;
   }
   if (effect.delayMs && !payload.postponed) {
-    ctx.store.transaction(() => {
+    ctx.store.groupTransaction(() => {
       const later: RelayJob = { ...payload, postponed: { ...effect, delayMs: undefined } };
       ctx.store.enqueueJob({ kind: job.kind, dueAt: ctx.clock.now() + effect.delayMs!, payload: later, key: job.key && `${job.key}:rinviato` });
       log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'rinviato', identificativo: payload.identificativo ?? null, detail: { to: payload.to, delayMs: effect.delayMs, rule: effect.rule } });
@@ -54,7 +54,7 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
   }
 
   const failures = payload.purpose === 'busta' && payload.gestore ? await nonDeliveryNotices(ctx, payload, stored, rejected, !target) : [];
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     log(ctx, {
       gestore: gestoreForLog,
       actor: 'relay',

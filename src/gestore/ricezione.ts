@@ -33,7 +33,7 @@ export function receive(ctx: EngineContext, raw: Buffer, envelope: Envelope): st
   }
   // The same message arriving twice (a relay retried after a lost reply) is processed once.
   const fingerprint = createHash('sha256').update(raw).digest('hex').slice(0, 32);
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     const blobId = ctx.store.putBlob(raw);
     for (const [gestore, rcptTo] of groups) {
       const payload: RicezioneJob = { gestore, blobId, mailFrom: envelope.mailFrom, rcptTo };
@@ -104,7 +104,7 @@ async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob,
     });
     answers.push({ virus, to: concerned, raw: answer.raw, messageId: answer.messageId });
   }
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     if (silent.length > 0) {
       log(ctx, { gestore: gestore.id, actor: 'ricezione', event: 'silenzio', identificativo: facts.identificativo, detail: { rcptTo: silent, rule: silent.map((r) => effects.get(r)!.rule).join(',') } });
     }
@@ -156,7 +156,7 @@ async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJo
       virusNotices.push({ recipient, raw: notice.raw });
     }
   }
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     for (const rcpt of payload.rcptTo) {
       if (ctx.store.getAccount(rcpt)) deliverToMailbox(ctx, rcpt, raw, { identificativo });
       else log(ctx, { gestore: gestore.id, actor: 'ricezione', event: 'destinatario-sconosciuto', identificativo, detail: { rcpt, kind: parsed.kind } });
@@ -184,7 +184,7 @@ async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJ
     const anomalia = await emit(ctx, gestore.id, { kind: 'anomalia', facts: anomaliaFacts(parsed, rcpt), to: rcpt, original: raw, erroreEsteso: reasons.join('; ') });
     built.push({ rcpt, raw: anomalia.raw, messageId: anomalia.messageId });
   }
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     for (const b of built) deliverToMailbox(ctx, b.rcpt, b.raw);
     log(ctx, { gestore: gestore.id, actor: 'ricezione', event: 'anomalia', messageId: parsed.ids.messageId, detail: { rcptTo: payload.rcptTo, delivered: local, reasons } });
     ctx.store.completeJob(job.id);
@@ -209,7 +209,7 @@ function anomaliaFacts(parsed: ParsedPec, rcpt: string) {
 }
 
 function receiveOrdinary(ctx: EngineContext, job: Job, payload: RicezioneJob, raw: Buffer): void {
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     for (const rcpt of payload.rcptTo) {
       const ordinary = ctx.directory.ordinaryDomain(domainOf(rcpt));
       if (!ctx.store.getAccount(rcpt)) {

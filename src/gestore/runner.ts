@@ -1,6 +1,7 @@
 // Runs the durable jobs of the store when they fall due on the clock. Accepted work lives only
 // in the store, so a restart resumes it; a job is done when its handler commits `completeJob`
-// in the same transaction as its effects, which is what makes "never sent twice" hold.
+// in the same transaction as its effects, which is what makes "never sent twice" hold; it starts
+// jobs only from committed state (the engine's units share group commits).
 import type { Clock } from '../clock/clock.js';
 import type { Job, Store } from '../store/types.js';
 
@@ -85,6 +86,15 @@ export class JobRunner {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A job must never act (send, deliver) on work that a crash could still take back.
+    try {
+      this.store.commitNow();
+    } catch {
+      // The failed group was rolled back and its SMTP replies became 451s; its jobs are gone
+      // with it. Whatever was committed before is still due: try again shortly.
+      this.timer = setTimeout(() => this.tick(), 1000);
+      return;
+    }
     const free = this.concurrency - this.running.size;
     if (free > 0) {
       // Running jobs are still pending in the store and come back first; ask for just enough more.

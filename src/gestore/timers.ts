@@ -35,7 +35,7 @@ export async function processTimer(ctx: EngineContext, job: Job): Promise<void> 
     });
     notices.push({ recipient: recipient.address, raw: notice.raw, messageId: notice.messageId });
   }
-  ctx.store.transaction(() => {
+  ctx.store.groupTransaction(() => {
     const now = ctx.clock.now();
     for (const notice of notices) {
       deliverToMailbox(ctx, flow.sender, notice.raw, { identificativo: flow.identificativo });

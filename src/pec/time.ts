@@ -34,10 +34,19 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+// Intl's formatToParts is slow next to everything else a receipt needs, and the receipts of one
+// flow are written within the same second: remember the last second asked for.
+let last: { whole: number; time: RomeTime } | undefined;
+
 /** Wall-clock time in Rome at `at` (ms since the epoch; sub-second part dropped). */
 export function romeTime(at: number): RomeTime {
   if (!Number.isFinite(at)) throw new RangeError(`not a time: ${at}`);
   const whole = Math.floor(at / 1000) * 1000;
+  if (last?.whole !== whole) last = { whole, time: computeRomeTime(whole) };
+  return { ...last.time };
+}
+
+function computeRomeTime(whole: number): RomeTime {
   const parts: Record<string, number> = {};
   for (const part of romeFormat.formatToParts(whole)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);

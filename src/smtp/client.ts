@@ -1,6 +1,8 @@
 // The SMTP client every gestore uses to hand messages to the next hop (another gestore's punto
 // di ricezione, an ordinary-mail MX). Provider-to-provider traffic always crosses a real socket.
-import nodemailer from 'nodemailer';
+// The SMTP conversation itself runs on a worker thread (relay-host.ts); this module decides what
+// its outcome means for the engine: accepted, refused for good, or to be retried.
+import { startRelayHost, type RelayHostError } from './relay-host.js';
 
 export interface RelayTarget {
   host: string;
@@ -35,59 +37,23 @@ export interface RelayClient {
   close(): void;
 }
 
-interface NodemailerErrorLike {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  message: string;
-  rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
-}
-
 export function createRelayClient(options: { name: string; caPem: string }): RelayClient {
-  const transports = new Map<string, ReturnType<typeof nodemailer.createTransport>>();
-  const transportFor = (target: RelayTarget) => {
-    const key = `${target.host}:${target.port}`;
-    let transport = transports.get(key);
-    if (!transport) {
-      transport = nodemailer.createTransport({
-        host: target.host,
-        port: target.port,
-        secure: false,
-        name: options.name,
-        pool: true,
-        maxConnections: 4,
-        maxMessages: Infinity,
-        // Opportunistic STARTTLS with the testbed's CA; a plain peer (e.g. an external
-        // implementation under test without TLS) still works.
-        tls: { ca: options.caPem },
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 60_000,
-      });
-      transports.set(key, transport);
-    }
-    return transport;
-  };
-
+  const host = startRelayHost(options);
   return {
     async send(request) {
       try {
-        const info = await transportFor(request.target).sendMail({
-          envelope: { from: request.from, to: request.to },
-          raw: request.raw,
-        });
-        const rejectedErrors = ((info as { rejectedErrors?: NodemailerErrorLike['rejectedErrors'] }).rejectedErrors ?? []);
+        const info = await host.send(request);
         const rejected: RelayOutcome['rejected'] = [];
-        for (const address of (info.rejected as string[]) ?? []) {
-          const detail = rejectedErrors.find((e) => e.recipient === address);
+        for (const address of info.rejected) {
+          const detail = info.rejectedErrors.find((e) => e.recipient === address);
           const code = detail?.responseCode ?? 550;
           if (code < 500) throw new TransientRelayError(`${address}: ${detail?.response ?? code}`);
           rejected.push({ address: String(address).toLowerCase(), code, response: detail?.response ?? String(code) });
         }
-        return { accepted: (info.accepted as string[]).map((a) => String(a).toLowerCase()), rejected };
+        return { accepted: info.accepted.map((a) => String(a).toLowerCase()), rejected };
       } catch (error) {
         if (error instanceof TransientRelayError) throw error;
-        const e = error as NodemailerErrorLike;
+        const e = error as RelayHostError;
         if (e.code === 'EENVELOPE' && e.rejectedErrors?.length && e.rejectedErrors.every((r) => (r.responseCode ?? 0) >= 500)) {
           // Every recipient refused for good: report them one by one.
           return {
@@ -102,8 +68,7 @@ export function createRelayClient(options: { name: string; caPem: string }): Rel
       }
     },
     close() {
-      for (const transport of transports.values()) transport.close();
-      transports.clear();
+      host.close();
     },
   };
 }

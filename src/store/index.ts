@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { startCheckpointer } from './checkpointer.js';
 import { StoreContext } from './context.js';
 import { migrate } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -32,6 +33,11 @@ export interface StoreTuning {
   synchronous?: 'NORMAL' | 'FULL';
   /** how long a write waits for another connection's lock, ms (default 5000) */
   busyTimeoutMs?: number;
+  /**
+   * On disk: 'background' (default) checkpoints the WAL from a worker thread, so commits never
+   * stall the event loop; 'inline' leaves it to SQLite's autocheckpoint inside commits.
+   */
+  checkpoint?: 'background' | 'inline';
   /** where exceptions thrown by onChange/onLog listeners go (default: process warning) */
   onListenerError?: (err: unknown) => void;
 }
@@ -42,12 +48,14 @@ export type OpenStoreOptions = ({ path: string } | { inMemory: true }) & StoreTu
 export function openStore(options: OpenStoreOptions): SqliteStore {
   const location = 'inMemory' in options && options.inMemory ? ':memory:' : resolveFile((options as { path: string }).path);
   const busyTimeout = options.busyTimeoutMs ?? 5000;
+  const background = location !== ':memory:' && options.checkpoint !== 'inline';
   const db = new Database(location, { timeout: busyTimeout });
   try {
     if (location !== ':memory:') {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`store: cannot use WAL on ${location} (got ${String(mode)})`);
       db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      if (background) db.pragma('wal_autocheckpoint = 0');
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
     db.pragma('foreign_keys = ON');
@@ -62,11 +70,13 @@ export function openStore(options: OpenStoreOptions): SqliteStore {
     db.close();
     throw err;
   }
+  const onError = options.onListenerError ?? defaultListenerError;
   const ctx = new StoreContext(db, {
     now: options.clock ? () => options.clock!.now() : Date.now,
-    onListenerError: options.onListenerError ?? defaultListenerError,
+    onListenerError: onError,
   });
-  return new SqliteStore(ctx, location);
+  const checkpointer = background ? startCheckpointer({ file: location, busyTimeoutMs: busyTimeout, onError }) : undefined;
+  return new SqliteStore(ctx, location, () => checkpointer?.stop());
 }
 
 function resolveFile(p: string): string {

@@ -16,9 +16,12 @@ interface JobRow {
   last_error: string | null;
 }
 
-// The payload is parsed when first read: the runner polls due jobs often and skips the ones it
-// is already running, so most rows fetched are never looked into.
-function toJob(row: JobRow): Job {
+const HEAD_COLUMNS = 'id, kind, due_at, key, attempts, last_error';
+
+// The payload is read and parsed when first looked into: the runner polls due jobs often and
+// skips the ones it is already running, so most rows fetched are never looked into. A job
+// completed meanwhile has no payload left to read: null.
+function toJob(row: Omit<JobRow, 'payload'>, payload: () => string | undefined): Job {
   let parsed: { value: unknown } | undefined;
   const job = {
     id: row.id,
@@ -29,10 +32,20 @@ function toJob(row: JobRow): Job {
   } as Job;
   Object.defineProperty(job, 'payload', {
     enumerable: true,
-    get: () => (parsed ??= { value: JSON.parse(row.payload) as unknown }).value,
+    get: () => {
+      if (!parsed) {
+        const text = payload();
+        parsed = { value: text === undefined ? null : (JSON.parse(text) as unknown) };
+      }
+      return parsed.value;
+    },
   });
   if (row.key !== null) job.key = row.key;
   return job;
+}
+
+function fromFullRow(row: JobRow): Job {
+  return toJob(row, () => row.payload);
 }
 
 function checkDue(value: unknown, what: string): number {
@@ -68,18 +81,17 @@ export class Jobs {
       )
       .run({ kind: job.kind, dueAt, payload, key });
     if (info.changes === 0) return undefined;
-    return this.get(Number(info.lastInsertRowid));
-  }
-
-  private get(id: number): Job | undefined {
-    const row = this.ctx.stmt<JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
-    return row && toJob(row);
+    return fromFullRow({ id: Number(info.lastInsertRowid), kind: job.kind, due_at: dueAt, payload, key, attempts: 0, last_error: null });
   }
 
   due(now: number, limit: number): Job[] {
     checkDue(now, 'now');
     if (!Number.isSafeInteger(limit) || limit < 0) throw new StoreError('INVALID', 'limit must be a non-negative integer');
-    return this.ctx.stmt<JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?').all(now, limit).map(toJob);
+    const payloadOf = this.ctx.pluck<string>('SELECT payload FROM jobs WHERE id = ?');
+    return this.ctx
+      .stmt<Omit<JobRow, 'payload'>>(`SELECT ${HEAD_COLUMNS} FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?`)
+      .all(now, limit)
+      .map((row) => toJob(row, () => payloadOf.get(row.id)));
   }
 
   nextDueAt(): number | undefined {
@@ -119,6 +131,6 @@ export class Jobs {
   }
 
   list(): Job[] {
-    return this.ctx.stmt<JobRow>('SELECT * FROM jobs ORDER BY id').all().map(toJob);
+    return this.ctx.stmt<JobRow>('SELECT * FROM jobs ORDER BY id').all().map(fromFullRow);
   }
 }

@@ -1,8 +1,9 @@
-// Messages in folders: raw bytes kept verbatim (in `message_raw`, shared by copies), UIDs taken
-// from the folder's uidNext, flags in canonical form, and the metadata columns the API filters
-// on. Every write queues the mailbox change that IMAP sessions turn into untagged responses.
+// Messages in folders: raw bytes kept verbatim (in `message_raw`, shared by copies and with any
+// blob or message holding the same bytes: see putRaw in blobs.ts), UIDs taken from the folder's
+// uidNext, flags in canonical form, and the metadata columns the API filters on. Every write
+// queues the mailbox change that IMAP sessions turn into untagged responses.
 
-import { asBuffer } from './blobs.js';
+import { asBuffer, putRaw } from './blobs.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import type { Folders } from './folders.js';
@@ -100,7 +101,7 @@ export class Messages {
         )
         .get(folderId);
       if (!slot) throw new StoreError('NOT_FOUND', `no folder with id ${folderId}`);
-      const rawId = this.ctx.stmt('INSERT INTO message_raw (data) VALUES (?)').run(bytes).lastInsertRowid;
+      const rawId = putRaw(this.ctx, bytes);
       const info = this.ctx
         .stmt(
           `INSERT INTO messages (folder_id, uid, flags, internal_date, size, raw_id, kind, ref_message_id,

@@ -1,12 +1,23 @@
 // The SQLite schema and its migrations. A database records the versions applied in
 // `schema_version`; openStore runs the missing ones in order, each in its own transaction, so
 // a data dir written by an older testbed is upgraded in place and a newer one is refused.
+// A migration is frozen once released: it is what turned that version's databases into the next,
+// so it repeats its own SQL and hashing rather than calling the modules that serve the live schema.
 
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 interface Migration {
   version: number;
-  up: string;
+  /** SQL, or code for a step SQL cannot do alone; runs inside the migration's transaction */
+  up: string | ((db: Database.Database) => void);
+  /**
+   * The migration rebuilds a table other tables reference. SQLite's procedure for that (the
+   * "generalized ALTER TABLE" of its docs) needs foreign_keys off, which cannot change inside a
+   * transaction: the runner turns it off around this migration and runs foreign_key_check before
+   * committing instead.
+   */
+  rebuildsReferencedTable?: boolean;
 }
 
 // Message bytes live in `message_raw`, not in `messages`: a 10 KB blob inline would spread the
@@ -133,26 +144,123 @@ CREATE INDEX log_msgid ON log(message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX log_at ON log(at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, up: V1 }];
+// v2: bytes are content-addressed. A PEC flow used to write the same bytes several times (the
+// busta as the sender's relay blob, again as the receiving MX's blob, again into the mailbox), and
+// commit cost grows with the bytes written; now identical bytes are one `message_raw` row, found by
+// its SHA-256, and `blobs` rows are references to it. Blob ids stay as they were: pending jobs
+// carry them in their JSON payloads. A raw row lives while a message or a blob references it: one
+// trigger per referencing table drops it with the last reference.
+//
+// The tables are rebuilt (rather than ALTERed) so that `sha256` and `raw_id` are NOT NULL and the
+// hash sits before the bytes in each row. The old trigger goes first: RENAME re-checks every
+// trigger, and that one names `message_raw` while it is briefly missing.
+function v2(db: Database.Database): void {
+  db.exec(`
+    DROP TRIGGER messages_drop_raw;
+    CREATE TABLE message_raw_v2 (
+      id     INTEGER PRIMARY KEY,
+      sha256 BLOB NOT NULL UNIQUE,
+      data   BLOB NOT NULL
+    );
+    CREATE TABLE blobs_v2 (
+      id     INTEGER PRIMARY KEY AUTOINCREMENT,
+      raw_id INTEGER NOT NULL REFERENCES message_raw_v2(id)
+    );
+  `);
+  const insert = db.prepare('INSERT INTO message_raw_v2 (id, sha256, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING');
+  const byHash = db.prepare('SELECT id FROM message_raw_v2 WHERE sha256 = ?').pluck();
+  const keep = (id: number | null, data: Buffer): number => {
+    const sha256 = createHash('sha256').update(data).digest();
+    const info = insert.run(id, sha256, data);
+    return info.changes > 0 ? Number(info.lastInsertRowid) : (byHash.get(sha256) as number);
+  };
+
+  // Ascending ids, each row keeping its id unless the same bytes came before: its messages then
+  // move to that earlier id, which no later repoint of this loop can match again. One row at a
+  // time, because better-sqlite3 runs no other statement while an iterator is open. A raw row no
+  // message references (v1's trigger left none) is not carried over.
+  const rawIds = db.prepare('SELECT r.id FROM message_raw r WHERE EXISTS (SELECT 1 FROM messages m WHERE m.raw_id = r.id) ORDER BY r.id').pluck().all() as number[];
+  const readRaw = db.prepare('SELECT data FROM message_raw WHERE id = ?').pluck();
+  const repoint = db.prepare('UPDATE messages SET raw_id = ? WHERE raw_id = ?');
+  for (const id of rawIds) {
+    const kept = keep(id, readRaw.get(id) as Buffer);
+    if (kept !== id) repoint.run(kept, id);
+  }
+
+  // blob bytes not already kept get fresh raw ids, above every id the loop above kept
+  const blobIds = db.prepare('SELECT id FROM blobs ORDER BY id').pluck().all() as number[];
+  const readBlob = db.prepare('SELECT data FROM blobs WHERE id = ?').pluck();
+  const reference = db.prepare('INSERT INTO blobs_v2 (id, raw_id) VALUES (?, ?)');
+  for (const id of blobIds) reference.run(id, keep(null, readBlob.get(id) as Buffer));
+  // AUTOINCREMENT's high-water mark, so a deleted blob's id is not handed out again: a job that
+  // still names it must find it gone, not find other bytes
+  const blobSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'blobs'").pluck().get() as number | undefined;
+
+  db.exec(`
+    DROP TABLE message_raw;
+    ALTER TABLE message_raw_v2 RENAME TO message_raw;
+    DROP TABLE blobs;
+    ALTER TABLE blobs_v2 RENAME TO blobs;
+    CREATE INDEX blobs_raw ON blobs(raw_id);
+
+    CREATE TRIGGER messages_drop_raw AFTER DELETE ON messages
+    WHEN NOT EXISTS (SELECT 1 FROM messages WHERE raw_id = OLD.raw_id)
+     AND NOT EXISTS (SELECT 1 FROM blobs WHERE raw_id = OLD.raw_id)
+    BEGIN
+      DELETE FROM message_raw WHERE id = OLD.raw_id;
+    END;
+
+    CREATE TRIGGER blobs_drop_raw AFTER DELETE ON blobs
+    WHEN NOT EXISTS (SELECT 1 FROM blobs WHERE raw_id = OLD.raw_id)
+     AND NOT EXISTS (SELECT 1 FROM messages WHERE raw_id = OLD.raw_id)
+    BEGIN
+      DELETE FROM message_raw WHERE id = OLD.raw_id;
+    END;
+  `);
+  if (blobSeq !== undefined) {
+    db.prepare("DELETE FROM sqlite_sequence WHERE name = 'blobs'").run();
+    db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('blobs', ?)").run(blobSeq);
+  }
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: V1 },
+  { version: 2, up: v2, rebuildsReferencedTable: true },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-export function migrate(db: Database.Database, now: number): void {
+/** brings the database to `target` (tests pass an older one to build what an older testbed left) */
+export function migrate(db: Database.Database, now: number, target: number = SCHEMA_VERSION): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER PRIMARY KEY,
     applied_at INTEGER NOT NULL
   )`);
+  const applied = db.prepare('SELECT 1 FROM schema_version WHERE version = ?').pluck();
   const current = (db.prepare('SELECT MAX(version) FROM schema_version').pluck().get() as number | null) ?? 0;
   if (current > SCHEMA_VERSION) {
     throw new Error(`store: database schema v${current} is newer than this testbed (v${SCHEMA_VERSION})`);
   }
   for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.up);
-      if (m.version === 1) seedUidValidity(db, now);
-      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, now);
-    }).immediate();
+    if (m.version <= current || m.version > target) continue;
+    const fkOff = m.rebuildsReferencedTable === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (fkOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        // another connection may have applied it while this one waited for the write lock
+        if (applied.get(m.version) !== undefined) return;
+        if (typeof m.up === 'string') db.exec(m.up);
+        else m.up(db);
+        if (m.version === 1) seedUidValidity(db, now);
+        if (m.rebuildsReferencedTable) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`store: migration to v${m.version} broke ${broken.length} foreign key(s)`);
+        }
+        db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, now);
+      }).immediate();
+    } finally {
+      if (fkOff) db.pragma('foreign_keys = ON');
+    }
   }
 }
 

@@ -50,6 +50,8 @@ export class SqliteStore implements Store {
     private readonly ctx: StoreContext,
     /** the file on disk, or ':memory:' */
     readonly location: string,
+    /** releases what was opened with the connection (the background checkpointer) */
+    private readonly onClose: () => void = () => {},
   ) {
     this.folders = new Folders(ctx);
     this.accounts = new Accounts(ctx, this.folders);
@@ -69,8 +71,30 @@ export class SqliteStore implements Store {
     return this.ctx.transaction(fn);
   }
 
+  groupTransaction<T>(fn: () => T): T {
+    return this.ctx.groupTransaction(fn);
+  }
+
+  committed(): Promise<void> {
+    return this.ctx.committed();
+  }
+
+  commitNow(): void {
+    this.ctx.commitGroup();
+  }
+
+  get uncommitted(): boolean {
+    return this.ctx.uncommitted;
+  }
+
   close(): void {
-    if (this.ctx.db.open) this.ctx.db.close();
+    if (!this.ctx.db.open) return;
+    try {
+      this.ctx.commitGroup();
+    } finally {
+      this.onClose();
+      this.ctx.db.close();
+    }
   }
 
   // accounts
@@ -226,12 +250,14 @@ export class SqliteStore implements Store {
           'SELECT m.folder_id, m.uid, f.address FROM messages m JOIN folders f ON f.id = m.folder_id ORDER BY m.folder_id, m.uid',
         )
         .all();
+      // message_raw last: messages and blobs reference its rows (the triggers have emptied it by
+      // then; the DELETE only states the intent)
       this.ctx.db.exec(`
         DELETE FROM messages;
+        DELETE FROM blobs;
         DELETE FROM message_raw;
         DELETE FROM flow_recipients;
         DELETE FROM flows;
-        DELETE FROM blobs;
         DELETE FROM jobs;
         DELETE FROM jobs_done;
         DELETE FROM log;

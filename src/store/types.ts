@@ -175,8 +175,19 @@ export interface LogQuery {
 }
 
 export interface Store {
-  /** runs fn atomically; nested calls join the outer transaction */
+  /** runs fn atomically and durably; nested calls join the outer transaction */
   transaction<T>(fn: () => T): T;
+  /**
+   * Group commit: runs fn atomically now (its writes are visible at once) and commits it with
+   * the other units of this event-loop turn. Await `committed()` before acknowledging it.
+   */
+  groupTransaction<T>(fn: () => T): T;
+  /** resolves once every write so far is durable; rejects if the group commit failed */
+  committed(): Promise<void>;
+  /** commits the open group now, if any; throws if that fails */
+  commitNow(): void;
+  /** true while writes of an open group commit are not durable yet */
+  readonly uncommitted: boolean;
   close(): void;
 
   // accounts

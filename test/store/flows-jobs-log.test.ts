@@ -125,6 +125,18 @@ describe.each(MODES)('jobs [%s]', (mode) => {
     expect(store.listJobs().map((j) => j.id)).toEqual([j30.id, j50.id]);
   });
 
+  it('dueJobs reads a payload when it is looked into; a job completed meanwhile has none', () => {
+    const { store } = harness(mode);
+    const a = store.enqueueJob({ kind: 'k', dueAt: 1, payload: { to: ['x@pec.test'] } })!;
+    expect(a).toMatchObject({ kind: 'k', dueAt: 1, attempts: 0, lastError: null, payload: { to: ['x@pec.test'] } });
+    const b = store.enqueueJob({ kind: 'k', dueAt: 2, payload: { n: 2 } })!;
+    const [dueA, dueB] = store.dueJobs(10, 10);
+    expect(dueB.payload).toEqual({ n: 2 });
+    store.completeJob(a.id);
+    expect(dueA.payload).toBeNull();
+    expect(store.dueJobs(10, 10)).toEqual([expect.objectContaining({ id: b.id, payload: { n: 2 } })]);
+  });
+
   it('retryJob increments attempts, moves dueAt and records the error', () => {
     const { store } = harness(mode);
     const j = store.enqueueJob({ kind: 'relay', dueAt: 10, payload: {} })!;

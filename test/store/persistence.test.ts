@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore, SCHEMA_VERSION, STORE_FILE } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/schema.js';
 import { ALICE, harness, msg, tempDir, withAccounts } from './helpers.js';
 
 describe('persistence across close and reopen', () => {
@@ -107,7 +108,7 @@ describe('openStore', () => {
     openStore({ path: file }).close();
     openStore({ path: file }).close();
     const db = new Database(file);
-    expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SCHEMA_VERSION }]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
     db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(SCHEMA_VERSION + 1, 0);
     db.close();
     expect(() => openStore({ path: file })).toThrow(/newer/);

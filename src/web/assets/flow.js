@@ -144,7 +144,11 @@ function listen(identificativo) {
   sourceFor = identificativo;
   source = new EventSource(identificativo ? `/api/v1/events?identificativo=${encodeURIComponent(identificativo)}` : '/api/v1/events');
   const live = document.getElementById('live');
-  source.onopen = () => { live.hidden = false; };
+  source.onopen = () => {
+    live.hidden = false;
+    // what happened between the page's first fetch and this subscription sends no event: look again
+    schedule();
+  };
   source.onerror = () => { live.hidden = true; };
   source.addEventListener('log', () => schedule());
 }
