@@ -1,22 +1,23 @@
 // What every part of a gestore (accesso, ricezione, consegna, timers, relay) works with: the
-// store, the clock, identifiers, the directory of gestori, signing identities and the relay.
+// store, the clock, identifiers, the directory of gestori, the message builder and the relay.
 // Passed explicitly so that each part stays a set of plain functions over it.
 import type { Clock } from '../clock/clock.js';
-import type { GestoreIdentity, IdSource } from '../pec/types.js';
+import type { IdSource } from '../pec/types.js';
 import type { RelayClient, RelayTarget } from '../smtp/client.js';
 import type { LogEntry, Store } from '../store/types.js';
 import type { Directory } from './directory.js';
 import type { FaultPoints } from './faults.js';
+import type { PecBuilder } from './pec-workers.js';
 
 export interface EngineContext {
   store: Store;
   clock: Clock;
   ids: IdSource;
-  /** with a seed: an independent id sequence per emitted message (see scoped-ids.ts) */
-  idsFor?(scope: string): IdSource;
+  /** with a seed: the seed of an independent id sequence per emitted message (see scoped-ids.ts) */
+  seedFor?(scope: string): string;
   directory: Directory;
-  /** signing identity (name, domain, dialect, signer) of a gestore */
-  identity(gestoreId: string): GestoreIdentity;
+  /** builds and signs PEC messages in the name of a gestore (off the event loop) */
+  builder: PecBuilder;
   /** CA certificates a punto di ricezione trusts (the index authority) */
   trustedCaPem: string[];
   relay: RelayClient;

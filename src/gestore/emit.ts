@@ -1,7 +1,7 @@
 // Emitting a signed PEC message in the name of a gestore, at the clock's current time, and the
 // two ways it leaves: into a mailbox of the same gestore, or to the next hop over SMTP (a relay
 // job, committed with whatever caused it).
-import { buildPecMessage, type PecRequest } from '../pec/build.js';
+import type { PecRequest } from '../pec/build.js';
 import type { Job } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { domainOf } from './directory.js';
@@ -33,8 +33,8 @@ export async function emit(ctx: EngineContext, gestoreId: string, request: PecRe
       erroreEstesoPrefix: quirk.erroreEstesoPrefix ?? request.erroreEstesoPrefix,
     };
   }
-  const ids = ctx.idsFor?.(`${gestoreId}|${request.kind}|${facts.identificativo}|${concerned}`) ?? ctx.ids;
-  return buildPecMessage({ gestore: ctx.identity(gestoreId), at: ctx.clock.now(), ids }, built);
+  const seed = ctx.seedFor?.(`${gestoreId}|${request.kind}|${facts.identificativo}|${concerned}`) ?? null;
+  return ctx.builder.build(gestoreId, ctx.clock.now(), seed, built);
 }
 
 export function senderAddress(ctx: EngineContext, gestoreId: string): string {

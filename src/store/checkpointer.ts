@@ -1,8 +1,9 @@
 // WAL checkpoints off the event loop. A checkpoint copies committed pages from the WAL into the
 // database file and, with synchronous=NORMAL, is the only moment SQLite fsyncs; run inside a
 // commit it stalls every socket of the testbed for milliseconds. Here a worker thread with its own
-// connection checkpoints on an interval, and the main connection never checkpoints on commit.
-// PASSIVE never blocks the writer: what it cannot copy yet it copies next time.
+// connection checkpoints on an interval; the main connection's commits only finish the last pages
+// once the WAL is large (see index.ts). PASSIVE never blocks the writer: what it cannot copy yet
+// it copies next time.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 

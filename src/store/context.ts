@@ -70,9 +70,10 @@ export class StoreContext {
   }
 
   /**
-   * Runs fn atomically. The outermost level is BEGIN IMMEDIATE (takes the write lock up front,
-   * so a second connection waits on busy_timeout instead of failing on a lock upgrade); inner
-   * levels are savepoints, so a caught failure inside undoes only its own writes and events.
+   * Runs fn atomically and durably: on return it is committed, with any open group. The outermost
+   * level is BEGIN IMMEDIATE (takes the write lock up front, so a second connection waits on
+   * busy_timeout instead of failing on a lock upgrade); inner levels are savepoints, so a caught
+   * failure inside undoes only its own writes and events.
    */
   transaction<T>(fn: () => T): T {
     const result = this.unit(fn);

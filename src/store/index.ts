@@ -16,6 +16,9 @@ export { SCHEMA_VERSION } from './schema.js';
 export { SqliteStore } from './sqlite-store.js';
 export type * from './types.js';
 
+/** WAL pages (4 KB each) after which a commit completes the checkpoint in background mode */
+const WAL_REWIND_PAGES = 4000;
+
 /** the database file's name when openStore is given a data directory */
 export const STORE_FILE = 'store.sqlite';
 
@@ -55,7 +58,14 @@ export function openStore(options: OpenStoreOptions): SqliteStore {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`store: cannot use WAL on ${location} (got ${String(mode)})`);
       db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-      if (background) db.pragma('wal_autocheckpoint = 0');
+      if (background) {
+        // The worker copies pages beside the writer but, with writes never pausing, it rarely
+        // catches up at the instant a write starts, which is when SQLite rewinds the WAL: alone,
+        // the WAL file would grow without end. A commit that finds the WAL past this size finishes
+        // the few pages left itself, and the next write starts the WAL over.
+        db.pragma(`wal_autocheckpoint = ${WAL_REWIND_PAGES}`);
+        db.pragma(`journal_size_limit = ${WAL_REWIND_PAGES * 4096 * 2}`);
+      }
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
     db.pragma('foreign_keys = ON');

@@ -15,7 +15,8 @@ import { createEngine } from '../gestore/engine.js';
 import type { EngineContext } from '../gestore/context.js';
 import type { FaultPoints } from '../gestore/faults.js';
 import { JobRunner } from '../gestore/runner.js';
-import { scopedIds } from '../gestore/scoped-ids.js';
+import { scopedSeeds } from '../gestore/scoped-ids.js';
+import { startPecWorker } from '../gestore/pec-workers.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { loadOrCreatePki, type TestPki } from '../pki/test-pki.js';
@@ -219,8 +220,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   });
   for (const rule of (scenario.sections as ScenarioSections).faults ?? []) faults.add(rule);
   const protocolFaults = { faults: options.faults ?? faults, topology, store };
-  const identities = new Map<string, GestoreIdentity>(
-    topology.gestori.map((g) => [g.id, { id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! }]),
+  const builder = startPecWorker(
+    topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! })),
   );
   const relay = createRelayClient({ name: `mx.${topology.gestori[0]?.mailDomain ?? 'pec-testbed.test'}`, caPem: pki.caCertPem });
   const ports = portsFor(options.ports);
@@ -231,13 +232,9 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     store,
     clock,
     ids: options.seed !== undefined ? seededIds(options.seed) : randomIds(),
-    idsFor: options.seed !== undefined ? scopedIds(options.seed) : undefined,
+    seedFor: options.seed !== undefined ? scopedSeeds(options.seed) : undefined,
     directory: createDirectory(topology, index),
-    identity(id) {
-      const identity = identities.get(id);
-      if (!identity) throw new Error(`unknown gestore "${id}"`);
-      return identity;
-    },
+    builder,
     trustedCaPem: [pki.caCertPem],
     relay,
     route(domain) {
@@ -298,6 +295,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
     relay.close();
+    await builder.close();
     store.close();
     throw error;
   }
@@ -350,6 +348,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       // The relay's pooled connections are the MX's clients: close them first.
       relay.close();
       await Promise.allSettled(closers.map((close) => close()));
+      await builder.close();
       unsubscribeLog();
       store.close();
     },
