@@ -76,45 +76,53 @@ parentPort.on('message', (message) => {
 type Reply = { id: number; info: RelayHostInfo } | { id: number; error: RelayHostError };
 
 export function startRelayHost(options: { name: string; caPem: string }): RelayHost {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { nodemailer: createRequire(import.meta.url).resolve('nodemailer'), name: options.name, caPem: options.caPem },
-  });
-  // Pending sends keep their callers waiting, not the process: the listeners do that.
-  worker.unref();
   const pending = new Map<number, { resolve: (info: RelayHostInfo) => void; reject: (err: unknown) => void }>();
   let nextId = 1;
+  let worker: Worker | null = null;
   let closed = false;
   const failAll = (err: RelayHostError) => {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
-  worker.on('message', (reply: Reply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if ('info' in reply) p.resolve(reply.info);
-    else p.reject(reply.error);
-  });
-  // A dead worker turns every send in flight into a transient failure: the relay jobs retry.
-  worker.on('error', (err) => failAll({ message: `relay worker failed: ${err.message}` }));
-  worker.on('exit', () => {
-    closed = true;
-    failAll({ message: 'relay worker stopped' });
-  });
+  // Started on first use, and again after a crash: the relays that were in flight are retried
+  // by their jobs (a dead worker is a transient failure, like a dropped connection).
+  const current = (): Worker => {
+    if (worker) return worker;
+    const started = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { nodemailer: createRequire(import.meta.url).resolve('nodemailer'), name: options.name, caPem: options.caPem },
+    });
+    // Pending sends keep their callers waiting, not the process: the listeners do that.
+    started.unref();
+    started.on('message', (reply: Reply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if ('info' in reply) p.resolve(reply.info);
+      else p.reject(reply.error);
+    });
+    started.on('error', (err) => failAll({ message: `relay worker failed: ${err.message}` }));
+    started.on('exit', () => {
+      if (worker === started) worker = null;
+      failAll({ message: 'relay worker stopped' });
+    });
+    worker = started;
+    return started;
+  };
   return {
     send(request) {
-      if (closed) return Promise.reject({ message: 'relay worker stopped' } satisfies RelayHostError);
+      if (closed) return Promise.reject({ message: 'relay client closed' } satisfies RelayHostError);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, target: request.target, from: request.from, to: request.to, raw: request.raw });
+        current().postMessage({ id, target: request.target, from: request.from, to: request.to, raw: request.raw });
       });
     },
     close() {
-      if (closed) return;
       closed = true;
-      worker.postMessage({ type: 'close' });
+      // the worker closes its pools (QUIT to every peer) and ends by itself
+      worker?.postMessage({ type: 'close' });
+      worker = null;
     },
   };
 }
