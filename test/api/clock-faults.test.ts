@@ -1,20 +1,13 @@
 // The virtual clock over HTTP (read, advance with the timers firing, speed) and fault rules
 // (add, list, one-shot "next message to X", remove, clear), with their effect on real flows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
-import { startTestTestbed } from '../helpers/testbed.js';
-import { A, B, B2, api, enc } from './helpers.js';
+import { A, type Api, B, B2, enc, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 
-beforeAll(async () => {
-  tb = await startTestTestbed({ clock: { start: '2026-03-02T09:00:00+01:00', speed: 0 } });
-  http = api(tb);
-});
-afterAll(async () => {
-  await tb?.stop();
-});
+testbedForFile((started) => ({ tb, http } = started), { clock: { start: '2026-03-02T09:00:00+01:00', speed: 0 } });
 
 describe('clock', () => {
   it('reads the virtual clock', async () => {

@@ -1,21 +1,14 @@
 // Waiting without sleeping (the long-poll wakes on the store's change events) and the journey of
 // one message: events with virtual time and actor, the messages they produced, recipient states.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
 import { pendingWaits } from '../../src/testbed/wait.js';
-import { startTestTestbed } from '../helpers/testbed.js';
-import { A, ALFA_RECEIPTS, B, B2, api, curl, enc } from './helpers.js';
+import { A, ALFA_RECEIPTS, type Api, B, B2, curl, enc, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 
-beforeAll(async () => {
-  tb = await startTestTestbed();
-  http = api(tb);
-});
-afterAll(async () => {
-  await tb?.stop();
-});
+testbedForFile((started) => ({ tb, http } = started));
 
 describe('wait', () => {
   it('a wait started before sending answers once the receipt is stored', async () => {

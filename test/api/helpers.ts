@@ -1,7 +1,9 @@
 // Talking to a testbed's HTTP API in tests: a small fetch wrapper that returns status, headers
 // and the parsed body, and curl as an independent judge of what goes over the wire.
 import { execFile } from 'node:child_process';
-import type { Testbed } from '../../src/testbed/testbed.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Testbed, TestbedOptions } from '../../src/testbed/testbed.js';
+import { startTestTestbed } from '../helpers/testbed.js';
 
 export interface Answer<T = any> {
   status: number;
@@ -38,6 +40,23 @@ export function api(tb: Testbed) {
     del: <T = any>(path: string, options?: CallOptions) => call<T>('DELETE', path, undefined, options),
     call,
   };
+}
+
+export type Api = ReturnType<typeof api>;
+
+/**
+ * One testbed for the whole test file: started before its tests (then handed to `use`, which
+ * keeps it in the file's variables), stopped after them.
+ */
+export function testbedForFile(use: (started: { tb: Testbed; http: Api }) => void, options?: TestbedOptions): void {
+  let tb: Testbed | undefined;
+  beforeAll(async () => {
+    tb = await startTestTestbed(options);
+    use({ tb, http: api(tb) });
+  });
+  afterAll(async () => {
+    await tb?.stop();
+  });
 }
 
 export interface CurlResult {

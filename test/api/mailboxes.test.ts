@@ -1,21 +1,14 @@
 // Provisioning mailboxes at run time over HTTP, and the effect each change has on the real
 // servers: a new password works for SMTP AUTH, a quota or a disabled mailbox turns delivery into
 // errore-consegna, a deleted mailbox becomes no-dest.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
-import { startTestTestbed } from '../helpers/testbed.js';
-import { A, ALFA_RECEIPTS, api, curl, enc } from './helpers.js';
+import { A, ALFA_RECEIPTS, type Api, curl, enc, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 
-beforeAll(async () => {
-  tb = await startTestTestbed();
-  http = api(tb);
-});
-afterAll(async () => {
-  await tb?.stop();
-});
+testbedForFile((started) => ({ tb, http } = started));
 
 describe('listing', () => {
   it('lists every mailbox with gestore, password and counts; filters by gestore and domain', async () => {

@@ -1,20 +1,18 @@
 // Messages over HTTP: listing with every filter and paging, one message parsed and verified, the
 // exact bytes (judged by curl and openssl), parts and attachments, read state, deletion.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
-import { startTestTestbed } from '../helpers/testbed.js';
 import { opensslSmimeVerify } from '../helpers/openssl.js';
-import { A, ALFA_RECEIPTS, B, B2, api, curl, enc } from './helpers.js';
+import { A, ALFA_RECEIPTS, type Api, B, B2, curl, enc, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 let first: { identificativo: string; messageId: string };
 
 const PDF = Buffer.from('%PDF-1.4 finto atto\n%%EOF\n');
 
+testbedForFile((started) => ({ tb, http } = started));
 beforeAll(async () => {
-  tb = await startTestTestbed();
-  http = api(tb);
   const sent = await http.post('/api/v1/send', {
     from: A, to: [B], cc: [B2], subject: 'Pratica #7 àè', text: 'Si trasmette l\'atto.', html: '<p>Si trasmette <b>l\'atto</b>.</p><script>parent.x=1</script>',
     messageId: 'msg-test-1@app.test', attachments: [{ filename: 'atto.pdf', contentType: 'application/pdf', content: PDF.toString('base64') }],
@@ -24,9 +22,6 @@ beforeAll(async () => {
   await http.get(`/api/v1/wait?mailbox=${enc(A)}&kind=avvenuta-consegna&msgid=${enc('msg-test-1@app.test')}&count=2`);
   for (let i = 0; i < 3; i++) await tb.send({ from: A, to: B, subject: `Serie ${i}` });
   await tb.waitFor({ mailbox: A, kind: 'avvenuta-consegna', count: 5 });
-});
-afterAll(async () => {
-  await tb?.stop();
 });
 
 describe('listing', () => {

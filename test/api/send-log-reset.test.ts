@@ -1,20 +1,13 @@
 // Sending over HTTP (a real SMTP submission), the provider log in its three forms, the live event
 // stream (SSE, judged by curl too), and reset with or without re-seeding the topology.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
-import { startTestTestbed } from '../helpers/testbed.js';
-import { A, B, api, curl, enc } from './helpers.js';
+import { A, type Api, B, curl, enc, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 
-beforeAll(async () => {
-  tb = await startTestTestbed();
-  http = api(tb);
-});
-afterAll(async () => {
-  await tb?.stop();
-});
+testbedForFile((started) => ({ tb, http } = started));
 
 describe('send', () => {
   it('submits through the punto di accesso: the answer has the identificativo, the attachment arrives', async () => {

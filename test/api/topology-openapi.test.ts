@@ -1,23 +1,16 @@
 // The topology endpoints, the providers' index (JSON and LDIF, judged by curl), health probes,
 // and the OpenAPI document checked against the routes express really serves.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Testbed } from '../../src/testbed/testbed.js';
 import { createApp } from '../../src/api/app.js';
 import { openApiPath } from '../../src/api/openapi.js';
 import { servedRoutes } from '../../src/api/route.js';
-import { startTestTestbed } from '../helpers/testbed.js';
-import { api, curl } from './helpers.js';
+import { type Api, curl, testbedForFile } from './helpers.js';
 
 let tb: Testbed;
-let http: ReturnType<typeof api>;
+let http: Api;
 
-beforeAll(async () => {
-  tb = await startTestTestbed();
-  http = api(tb);
-});
-afterAll(async () => {
-  await tb?.stop();
-});
+testbedForFile((started) => ({ tb, http } = started));
 
 describe('topology', () => {
   it('lists the gestori with their domains, receipt mailbox and mailboxes', async () => {
