@@ -10,9 +10,14 @@ export type WorkerRequest =
   | { type: 'identities'; identities: GestoreIdentity[] }
   | { type: 'build'; id: number; gestore: string; at: number; seed: string | null; request: PecRequest };
 
-export type WorkerReply =
-  | { id: number; raw: Uint8Array; messageId: string }
-  | { id: number; error: string };
+/** a built message; a failed build answers `{ id, error }` instead */
+export interface WorkerAnswer {
+  id: number;
+  raw: Uint8Array;
+  messageId: string;
+}
+
+type WorkerReply = WorkerAnswer | { id: number; error: string };
 
 const identities = new Map<string, GestoreIdentity>();
 const random = randomIds();
