@@ -7,7 +7,7 @@ import type { RelayClient, RelayTarget } from '../smtp/client.js';
 import type { LogEntry, Store } from '../store/types.js';
 import type { Directory } from './directory.js';
 import type { FaultPoints } from './faults.js';
-import type { PecBuilder } from './pec-workers.js';
+import type { PecBuilder } from './pec-builder.js';
 
 export interface EngineContext {
   store: Store;

@@ -1,4 +1,4 @@
-// The worker-thread side of pec-workers.ts: builds and signs PEC messages with the pure library of
+// The worker-thread side of pec-builder.ts: builds and signs PEC messages with the pure library of
 // src/pec, for the gestori whose signing identities it was given. Nothing here touches the store,
 // the clock or a socket: time and the id seed arrive with each request.
 import { parentPort } from 'node:worker_threads';

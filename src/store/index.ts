@@ -37,8 +37,9 @@ export interface StoreTuning {
   /** how long a write waits for another connection's lock, ms (default 5000) */
   busyTimeoutMs?: number;
   /**
-   * On disk: 'background' (default) checkpoints the WAL from a worker thread, so commits never
-   * stall the event loop; 'inline' leaves it to SQLite's autocheckpoint inside commits.
+   * On disk: 'background' (default) checkpoints the WAL from a worker thread, so commits only
+   * finish what it left once the WAL passes 16 MB; 'inline' leaves it all to SQLite's
+   * autocheckpoint inside commits (every 1,000 pages).
    */
   checkpoint?: 'background' | 'inline';
   /** where exceptions thrown by onChange/onLog listeners go (default: process warning) */

@@ -16,7 +16,7 @@ import type { EngineContext } from '../gestore/context.js';
 import type { FaultPoints } from '../gestore/faults.js';
 import { JobRunner } from '../gestore/runner.js';
 import { scopedSeeds } from '../gestore/scoped-ids.js';
-import { startPecWorker } from '../gestore/pec-workers.js';
+import { startPecWorker } from '../gestore/pec-builder.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { loadOrCreatePki, type TestPki } from '../pki/test-pki.js';

@@ -1,4 +1,4 @@
-// Building and signing PEC messages on a worker thread. Every flow builds four signed messages
+// The PEC message builder of the engine, on a worker thread. Every flow builds four signed messages
 // (accettazione, busta, presa in carico, avvenuta consegna); their MIME assembly, daticert and CMS
 // structure are pure CPU work that would otherwise share the event loop with every socket and
 // commit of the testbed. The worker gets the gestori's signing identities when it starts; each

@@ -2,7 +2,7 @@
 // time (the seeded golden files depend on it), carries originals across the thread boundary intact,
 // and reports a refused request or a closed worker as an error the caller can retry on.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startPecWorker, type PecBuilder } from '../../src/gestore/pec-workers.js';
+import { startPecWorker, type PecBuilder } from '../../src/gestore/pec-builder.js';
 import { buildPecMessage } from '../../src/pec/build.js';
 import { seededIds } from '../../src/pec/ids.js';
 import { standard } from '../../src/pec/index.js';
