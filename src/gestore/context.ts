@@ -1,5 +1,5 @@
 // What every part of a gestore (accesso, ricezione, consegna, timers, relay) works with: the
-// store, the clock, identifiers, the directory of gestori, the message builder and the relay.
+// store, the clock, identifiers, the directory of gestori, the PEC thread and the relay.
 // Passed explicitly so that each part stays a set of plain functions over it.
 import type { Clock } from '../clock/clock.js';
 import type { IdSource } from '../pec/types.js';
@@ -7,7 +7,7 @@ import type { RelayClient, RelayTarget } from '../smtp/client.js';
 import type { LogEntry, Store } from '../store/types.js';
 import type { Directory } from './directory.js';
 import type { FaultPoints } from './faults.js';
-import type { PecBuilder } from './pec-builder.js';
+import type { PecThread } from './pec-thread.js';
 
 export interface EngineContext {
   store: Store;
@@ -16,10 +16,8 @@ export interface EngineContext {
   /** with a seed: the seed of an independent id sequence per emitted message (see scoped-ids.ts) */
   seedFor?(scope: string): string;
   directory: Directory;
-  /** builds and signs PEC messages in the name of a gestore (off the event loop) */
-  builder: PecBuilder;
-  /** CA certificates a punto di ricezione trusts (the index authority) */
-  trustedCaPem: string[];
+  /** builds, signs and verifies PEC messages in the name of the gestori (off the event loop) */
+  pec: PecThread;
   relay: RelayClient;
   /** next hop for a domain: the MX of a gestore or an ordinary domain; null when none exists */
   route(domain: string): RelayTarget | null;

@@ -34,7 +34,7 @@ export async function emit(ctx: EngineContext, gestoreId: string, request: PecRe
     };
   }
   const seed = ctx.seedFor?.(`${gestoreId}|${request.kind}|${facts.identificativo}|${concerned}`) ?? null;
-  return ctx.builder.build(gestoreId, ctx.clock.now(), seed, built);
+  return ctx.pec.build(gestoreId, ctx.clock.now(), seed, built);
 }
 
 export function senderAddress(ctx: EngineContext, gestoreId: string): string {

@@ -4,7 +4,6 @@
 // user (and updates the sender-side flow); anything else becomes a busta di anomalia.
 import { createHash } from 'node:crypto';
 import { parsePec, type ParsedPec } from '../pec/parse.js';
-import { verifyDetached } from '../pki/cms-verify.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
 import { containsEicar } from './antivirus.js';
@@ -51,10 +50,10 @@ export interface Provenance {
 }
 
 /** §7.1: signed, valid, by a certificate of the index, for a domain of that provider */
-export function provenance(ctx: EngineContext, parsed: ParsedPec): Provenance {
+export async function provenance(ctx: EngineContext, parsed: ParsedPec): Promise<Provenance> {
   const reasons: string[] = [];
   if (!parsed.signed || !parsed.signed.signature) return { ok: false, signer: undefined, reasons: ['messaggio non firmato'] };
-  const verdict = verifyDetached(parsed.signed.content, parsed.signed.signature, { trustedCaPem: ctx.trustedCaPem, at: new Date(ctx.clock.now()) });
+  const verdict = await ctx.pec.verify(parsed.signed.content, parsed.signed.signature, ctx.clock.now());
   if (!verdict.ok) reasons.push(...verdict.errors.map((e) => `firma non valida: ${e}`));
   const signer = verdict.signer ? ctx.directory.gestoreByFingerprint(verdict.signer.fingerprintSha1) : undefined;
   if (!signer) reasons.push('certificato di firma non presente nell\'indice dei gestori');
@@ -70,7 +69,7 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
   if (payload.gestore === null) return receiveOrdinary(ctx, job, payload, raw);
   const gestore = ctx.directory.gestore(payload.gestore);
   const parsed = parsePec(raw);
-  const origin = provenance(ctx, parsed);
+  const origin = await provenance(ctx, parsed);
   if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, parsed);
   if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, parsed);
   return receiveAnomalia(ctx, job, payload, gestore, raw, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);

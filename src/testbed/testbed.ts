@@ -16,7 +16,7 @@ import type { EngineContext } from '../gestore/context.js';
 import type { FaultPoints } from '../gestore/faults.js';
 import { JobRunner } from '../gestore/runner.js';
 import { scopedSeeds } from '../gestore/scoped-ids.js';
-import { startPecWorker } from '../gestore/pec-builder.js';
+import { startPecThread } from '../gestore/pec-thread.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { loadOrCreatePki, type TestPki } from '../pki/test-pki.js';
@@ -220,9 +220,10 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   });
   for (const rule of (scenario.sections as ScenarioSections).faults ?? []) faults.add(rule);
   const protocolFaults = { faults: options.faults ?? faults, topology, store };
-  const builder = startPecWorker(
-    topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! })),
-  );
+  const pec = startPecThread({
+    identities: topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! })),
+    trustedCaPem: [pki.caCertPem],
+  });
   const relay = createRelayClient({ name: `mx.${topology.gestori[0]?.mailDomain ?? 'pec-testbed.test'}`, caPem: pki.caCertPem });
   const ports = portsFor(options.ports);
   const endpoints = {} as Record<ServiceName, Endpoint>;
@@ -234,8 +235,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     ids: options.seed !== undefined ? seededIds(options.seed) : randomIds(),
     seedFor: options.seed !== undefined ? scopedSeeds(options.seed) : undefined,
     directory: createDirectory(topology, index),
-    builder,
-    trustedCaPem: [pki.caCertPem],
+    pec,
     relay,
     route(domain) {
       const local = topology.gestoreOfDomain(domain) || topology.ordinaryDomain(domain);
@@ -295,7 +295,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
     relay.close();
-    await builder.close();
+    await pec.close();
     store.close();
     throw error;
   }
@@ -348,7 +348,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       // The relay's pooled connections are the MX's clients: close them first.
       relay.close();
       await Promise.allSettled(closers.map((close) => close()));
-      await builder.close();
+      await pec.close();
       unsubscribeLog();
       store.close();
     },
