@@ -99,12 +99,11 @@ export class JobRunner {
     }
     const free = this.concurrency - this.running.size;
     if (free > 0) {
-      // Running jobs are still pending in the store and come back first; ask for just enough more.
-      const due = this.store.dueJobs(this.clock.now(), free + this.running.size + this.busyLanes.size + 2);
+      // Running jobs are still pending in the store: left out, and just enough more asked for.
+      const due = this.store.dueJobs(this.clock.now(), free + this.busyLanes.size + 2, this.running.keys());
       let started = 0;
       for (const job of due) {
         if (started >= free) break;
-        if (this.running.has(job.id)) continue;
         const lane = laneOf(job);
         if (lane && this.busyLanes.has(lane)) continue;
         if (lane) this.busyLanes.add(lane);

@@ -84,13 +84,17 @@ export class Jobs {
     return fromFullRow({ id: Number(info.lastInsertRowid), kind: job.kind, due_at: dueAt, payload, key, attempts: 0, last_error: null });
   }
 
-  due(now: number, limit: number): Job[] {
+  due(now: number, limit: number, except: Iterable<number> = []): Job[] {
     checkDue(now, 'now');
     if (!Number.isSafeInteger(limit) || limit < 0) throw new StoreError('INVALID', 'limit must be a non-negative integer');
     const payloadOf = this.ctx.pluck<string>('SELECT payload FROM jobs WHERE id = ?');
+    // The runner's own jobs stay pending while they run: left out here rather than read and skipped.
+    const skip = JSON.stringify([...except].filter((id) => Number.isSafeInteger(id)));
     return this.ctx
-      .stmt<Omit<JobRow, 'payload'>>(`SELECT ${HEAD_COLUMNS} FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?`)
-      .all(now, limit)
+      .stmt<Omit<JobRow, 'payload'>>(
+        `SELECT ${HEAD_COLUMNS} FROM jobs WHERE due_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?`,
+      )
+      .all(now, skip, limit)
       .map((row) => toJob(row, () => payloadOf.get(row.id)));
   }
 

@@ -210,8 +210,8 @@ export class SqliteStore implements Store {
   enqueueJob(job: NewJob): Job | undefined {
     return this.jobs.enqueue(job);
   }
-  dueJobs(now: number, limit: number): Job[] {
-    return this.jobs.due(now, limit);
+  dueJobs(now: number, limit: number, except?: Iterable<number>): Job[] {
+    return this.jobs.due(now, limit, except);
   }
   nextDueAt(): number | undefined {
     return this.jobs.nextDueAt();

@@ -240,8 +240,8 @@ export interface Store {
   // jobs
   /** returns the job, or undefined when its key already exists */
   enqueueJob(job: NewJob): Job | undefined;
-  /** pending jobs with dueAt <= now, oldest first */
-  dueJobs(now: number, limit: number): Job[];
+  /** pending jobs with dueAt <= now, oldest first, leaving out `except` (e.g. the ones running) */
+  dueJobs(now: number, limit: number, except?: Iterable<number>): Job[];
   nextDueAt(): number | undefined;
   completeJob(id: number): void;
   retryJob(id: number, dueAt: number, error: string): void;

@@ -118,6 +118,9 @@ describe.each(MODES)('jobs [%s]', (mode) => {
     expect(store.dueJobs(5, 10)).toEqual([]);
     expect(store.dueJobs(30, 10).map((j) => j.id)).toEqual([j10.id, j10b.id, j30.id]);
     expect(store.dueJobs(30, 2).map((j) => j.id)).toEqual([j10.id, j10b.id]);
+    // the ones a runner is running are left out, and the limit counts only the others
+    expect(store.dueJobs(30, 2, [j10.id]).map((j) => j.id)).toEqual([j10b.id, j30.id]);
+    expect(store.dueJobs(30, 10, new Set([j10.id, j10b.id, j30.id]))).toEqual([]);
     store.completeJob(j10.id);
     store.completeJob(j10b.id);
     expect(store.nextDueAt()).toBe(30);
