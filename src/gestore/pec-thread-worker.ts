@@ -7,6 +7,7 @@ import { buildPecMessage, type PecRequest } from '../pec/build.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { verifyDetached, type CmsVerdict } from '../pki/cms-verify.js';
+import { asBuffer } from '../threads/bytes.js';
 
 export type PecThreadRequest =
   | { type: 'init'; identities: GestoreIdentity[]; trustedCaPem: string[] }
@@ -21,13 +22,6 @@ export type PecThreadAnswer =
 const identities = new Map<string, GestoreIdentity>();
 let trustedCaPem: string[] = [];
 const random = randomIds();
-
-// Structured cloning turns a Buffer into a plain Uint8Array: give the library its Buffer back.
-function asBuffer(bytes: Uint8Array): Buffer;
-function asBuffer(bytes: Uint8Array | undefined): Buffer | undefined;
-function asBuffer(bytes: Uint8Array | undefined): Buffer | undefined {
-  return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 async function answer(message: Exclude<PecThreadRequest, { type: 'init' }>): Promise<PecThreadAnswer | { id: number; error: string }> {
   try {

@@ -8,6 +8,7 @@
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
+import { asBuffer } from '../threads/bytes.js';
 import { workerCalls } from '../threads/calls.js';
 import { moduleWorker, siblingModule } from '../threads/module-worker.js';
 import type { PecThreadAnswer, PecThreadRequest } from './pec-thread-worker.js';
@@ -36,7 +37,7 @@ export function startPecThread(options: { identities: GestoreIdentity[]; trusted
     async build(gestoreId, at, seed, request) {
       const answer = await calls.call({ type: 'build', gestore: gestoreId, at, seed, request } satisfies Request<'build'>);
       if (!('raw' in answer)) throw new Error('PEC worker: not a built message');
-      return { raw: Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength), messageId: answer.messageId };
+      return { raw: asBuffer(answer.raw), messageId: answer.messageId };
     },
     async verify(content, signature, at) {
       const answer = await calls.call({ type: 'verify', content, signature, at } satisfies Request<'verify'>);

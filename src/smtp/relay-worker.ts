@@ -2,6 +2,7 @@
 // message sent as given (envelope + raw bytes), and nodemailer's own result fields sent back.
 import { parentPort, workerData } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
+import { asBuffer } from '../threads/bytes.js';
 import type { RelayHostError, RelayHostInfo } from './relay-host.js';
 
 export interface RelayWorkerData {
@@ -53,7 +54,7 @@ port.on('message', (message: RelayWorkerRequest) => {
     return;
   }
   const { id, target, from, to, raw } = message;
-  transportFor(target).sendMail({ envelope: { from, to }, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) }).then(
+  transportFor(target).sendMail({ envelope: { from, to }, raw: asBuffer(raw) }).then(
     (info) => {
       const answer: RelayHostInfo = {
         accepted: (info.accepted as string[]) ?? [],
