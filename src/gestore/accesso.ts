@@ -11,8 +11,9 @@ import { containsEicar } from './antivirus.js';
 import { log, type EngineContext } from './context.js';
 import { domainOf } from './directory.js';
 import { emit, queueRelay, senderAddress } from './emit.js';
-import { HOUR, JOB, type AccessoJob, type TimerJob } from './jobs.js';
+import { JOB, type AccessoJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
+import { startTimers } from './timers.js';
 
 /** certificato when the domain is in the providers' index, esterno otherwise */
 export function tipoOf(ctx: EngineContext, address: string): Destinatario['tipo'] {
@@ -118,12 +119,7 @@ export async function processAccesso(ctx: EngineContext, job: Job): Promise<void
       }),
     });
     queueRelay(ctx, { gestore: gestore.id, raw: busta.raw, from: senderAddress(ctx, gestore.id), to: payload.rcptTo, purpose: 'busta', keyBase: `busta:${identificativo}`, identificativo });
-    if (payload.rcptTo.some((a) => tipoOf(ctx, a) === 'certificato')) {
-      for (const stage of ['12h', '24h'] as const) {
-        const timer: TimerJob = { gestore: gestore.id, identificativo, stage, facts, lane: `timer:${identificativo}` };
-        ctx.store.enqueueJob({ kind: JOB.timer, dueAt: now + (stage === '12h' ? 12 : 24) * HOUR, payload: timer, key: `timer:${stage}:${identificativo}` });
-      }
-    }
+    if (payload.rcptTo.some((a) => tipoOf(ctx, a) === 'certificato')) startTimers(ctx, gestore.id, identificativo, facts, now);
     log(ctx, { gestore: gestore.id, actor: 'accesso', event: 'accettazione', identificativo, messageId: facts.msgid, detail: { recipients: facts.destinatari } });
     log(ctx, { gestore: gestore.id, actor: 'accesso', event: 'busta-emessa', identificativo, messageId: busta.messageId, detail: { to: payload.rcptTo } });
     ctx.store.deleteBlob(payload.blobId);

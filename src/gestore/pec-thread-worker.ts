@@ -1,10 +1,11 @@
 // The worker-thread side of pec-thread.ts: builds and signs PEC messages with the pure library of
-// src/pec for the gestori whose signing identities it was given, and verifies CMS signatures
-// against the index authority. Nothing here touches the store, the clock or a socket: time and the
-// id seed arrive with each request.
+// src/pec for the gestori whose signing identities it was given, and reads what arrives at a punto
+// di ricezione (parse, then check its signature against the index authority). Nothing here touches
+// the store, the clock or a socket: time and the id seed arrive with each request.
 import { parentPort } from 'node:worker_threads';
 import { buildPecMessage, type PecRequest } from '../pec/build.js';
 import { randomIds, seededIds } from '../pec/ids.js';
+import { parsePec, type ParsedPec } from '../pec/parse.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { verifyDetached, type CmsVerdict } from '../pki/cms-verify.js';
 import { asBuffer } from '../threads/bytes.js';
@@ -12,12 +13,12 @@ import { asBuffer } from '../threads/bytes.js';
 export type PecThreadRequest =
   | { type: 'init'; identities: GestoreIdentity[]; trustedCaPem: string[] }
   | { type: 'build'; id: number; gestore: string; at: number; seed: string | null; request: PecRequest }
-  | { type: 'verify'; id: number; content: Uint8Array; signature: Uint8Array; at: number };
+  | { type: 'inspect'; id: number; raw: Uint8Array; at: number };
 
 /** what a request answers; a failed one answers `{ id, error }` instead */
 export type PecThreadAnswer =
   | { id: number; raw: Uint8Array; messageId: string }
-  | { id: number; verdict: CmsVerdict };
+  | { id: number; parsed: ParsedPec; verdict: CmsVerdict | null };
 
 const identities = new Map<string, GestoreIdentity>();
 let trustedCaPem: string[] = [];
@@ -25,8 +26,11 @@ const random = randomIds();
 
 async function answer(message: Exclude<PecThreadRequest, { type: 'init' }>): Promise<PecThreadAnswer | { id: number; error: string }> {
   try {
-    if (message.type === 'verify') {
-      return { id: message.id, verdict: verifyDetached(asBuffer(message.content), asBuffer(message.signature), { trustedCaPem, at: new Date(message.at) }) };
+    if (message.type === 'inspect') {
+      const parsed = parsePec(asBuffer(message.raw));
+      const signed = parsed.signed;
+      const verdict = signed?.signature ? verifyDetached(signed.content, signed.signature, { trustedCaPem, at: new Date(message.at) }) : null;
+      return { id: message.id, parsed, verdict };
     }
     const gestore = identities.get(message.gestore);
     if (!gestore) throw new Error(`unknown gestore "${message.gestore}"`);

@@ -1,11 +1,13 @@
 // The engine's CPU-heavy PEC work on a worker thread: building and signing (four signed messages
-// per flow: accettazione, busta, presa in carico, avvenuta consegna) and verifying the signatures
-// that arrive at a punto di ricezione. MIME assembly, daticert, CMS structure and certificate
-// checks are pure work that would otherwise share the event loop with every socket and commit of
-// the testbed. The worker gets the gestori's signing identities and the trusted CA when it
+// per flow: accettazione, busta, presa in carico, avvenuta consegna), and reading what arrives at a
+// punto di ricezione: parsing it and verifying its signature. MIME assembly and parsing, daticert,
+// CMS structure and certificate checks are pure work that would otherwise share the event loop
+// with every socket and commit of the testbed. The worker gets the gestori's signing identities and the trusted CA when it
 // starts; each request carries its time and, with a seed, the seed of its ids, so the bytes are
 // those an in-thread build would give.
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
+import { HeaderMap } from '../pec/mime-headers.js';
+import type { EmbeddedMessage, ParsedPec } from '../pec/parse.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
 import { asBuffer } from '../threads/bytes.js';
@@ -16,8 +18,11 @@ import type { PecThreadAnswer, PecThreadRequest } from './pec-thread-worker.js';
 export interface PecThread {
   /** builds and signs `request` for the gestore at time `at`; ids from `seed`, or random when null */
   build(gestoreId: string, at: number, seed: string | null, request: PecRequest): Promise<BuiltPecMessage>;
-  /** checks a detached CMS signature over `content` against the trusted CA, at time `at` */
-  verify(content: Buffer, signature: Buffer, at: number): Promise<CmsVerdict>;
+  /**
+   * parses `raw` (as parsePec) and, when it carries a signature, verifies it against the trusted
+   * CA at time `at` (as verifyDetached); verdict null when there is no signature to check
+   */
+  inspect(raw: Buffer, at: number): Promise<{ parsed: ParsedPec; verdict: CmsVerdict | null }>;
   close(): Promise<void>;
 }
 
@@ -39,11 +44,29 @@ export function startPecThread(options: { identities: GestoreIdentity[]; trusted
       if (!('raw' in answer)) throw new Error('PEC worker: not a built message');
       return { raw: asBuffer(answer.raw), messageId: answer.messageId };
     },
-    async verify(content, signature, at) {
-      const answer = await calls.call({ type: 'verify', content, signature, at } satisfies Request<'verify'>);
-      if (!('verdict' in answer)) throw new Error('PEC worker: not a verdict');
-      return answer.verdict;
+    async inspect(raw, at) {
+      const answer = await calls.call({ type: 'inspect', raw, at } satisfies Request<'inspect'>);
+      if (!('parsed' in answer)) throw new Error('PEC worker: not a parse');
+      return { parsed: reviveParsed(answer.parsed), verdict: answer.verdict };
     },
     close: () => calls.close(),
   };
+}
+
+// Structured clone keeps data and drops classes: a HeaderMap arrives as its fields and a Buffer as
+// a Uint8Array. The types say where they are.
+function reviveParsed(cloned: ParsedPec): ParsedPec {
+  const signed = cloned.signed;
+  return {
+    ...cloned,
+    headers: new HeaderMap(cloned.headers.fields),
+    signed: signed && { ...signed, content: asBuffer(signed.content), signature: signed.signature && asBuffer(signed.signature) },
+    daticertXml: cloned.daticertXml && asBuffer(cloned.daticertXml),
+    postacert: cloned.postacert && reviveEmbedded(cloned.postacert),
+    embedded: cloned.embedded.map(reviveEmbedded),
+  };
+}
+
+function reviveEmbedded(cloned: EmbeddedMessage): EmbeddedMessage {
+  return { ...cloned, raw: asBuffer(cloned.raw), parsed: reviveParsed(cloned.parsed) };
 }

@@ -11,6 +11,7 @@ import { parsePec } from '../pec/parse.js';
 import { factsFromParsed } from './facts.js';
 import type { FaultEffect, FaultSubject } from './faults.js';
 import { metaOf } from './mailbox.js';
+import { settleTimers } from './timers.js';
 
 export async function processRelay(ctx: EngineContext, job: Job): Promise<void> {
   const payload = job.payload as RelayJob;
@@ -67,6 +68,7 @@ export async function processRelay(ctx: EngineContext, job: Job): Promise<void> 
       if (payload.identificativo) ctx.store.setRecipientState(payload.identificativo, failure.recipient, 'failed', ctx.clock.now());
       log(ctx, { gestore: gestoreForLog, actor: 'relay', event: 'errore-consegna', identificativo: payload.identificativo ?? null, detail: { recipient: failure.recipient, errore: failure.errore } });
     }
+    if (payload.identificativo && failures.length > 0) settleTimers(ctx, payload.identificativo);
     ctx.store.completeJob(job.id);
   });
 }

@@ -4,6 +4,7 @@
 // user (and updates the sender-side flow); anything else becomes a busta di anomalia.
 import { createHash } from 'node:crypto';
 import { parsePec, type ParsedPec } from '../pec/parse.js';
+import type { CmsVerdict } from '../pki/cms-verify.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
 import { containsEicar } from './antivirus.js';
@@ -13,6 +14,7 @@ import { emit, queueRelay, senderAddress } from './emit.js';
 import { displayOf, factsFromParsed } from './facts.js';
 import { JOB, type ConsegnaJob, type RicezioneJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
+import { settleTimers } from './timers.js';
 
 /** RCPT TO at the MX: only domains this testbed serves; ordinary domains only known mailboxes unless open */
 export function checkRecipient(ctx: EngineContext, address: string): void {
@@ -43,17 +45,16 @@ export function receive(ctx: EngineContext, raw: Buffer, envelope: Envelope): st
   return '2.0.0 Ok: queued';
 }
 
-export interface Provenance {
+interface Provenance {
   ok: boolean;
   signer: GestoreConfig | undefined;
   reasons: string[];
 }
 
 /** §7.1: signed, valid, by a certificate of the index, for a domain of that provider */
-export async function provenance(ctx: EngineContext, parsed: ParsedPec): Promise<Provenance> {
+function provenance(ctx: EngineContext, parsed: ParsedPec, verdict: CmsVerdict | null): Provenance {
   const reasons: string[] = [];
-  if (!parsed.signed || !parsed.signed.signature) return { ok: false, signer: undefined, reasons: ['messaggio non firmato'] };
-  const verdict = await ctx.pec.verify(parsed.signed.content, parsed.signed.signature, ctx.clock.now());
+  if (!verdict) return { ok: false, signer: undefined, reasons: ['messaggio non firmato'] };
   if (!verdict.ok) reasons.push(...verdict.errors.map((e) => `firma non valida: ${e}`));
   const signer = verdict.signer ? ctx.directory.gestoreByFingerprint(verdict.signer.fingerprintSha1) : undefined;
   if (!signer) reasons.push('certificato di firma non presente nell\'indice dei gestori');
@@ -68,8 +69,8 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
   if (!raw) throw new Error(`ricezione: blob ${payload.blobId} is gone`);
   if (payload.gestore === null) return receiveOrdinary(ctx, job, payload, raw);
   const gestore = ctx.directory.gestore(payload.gestore);
-  const parsed = parsePec(raw);
-  const origin = await provenance(ctx, parsed);
+  const { parsed, verdict } = await ctx.pec.inspect(raw, ctx.clock.now());
+  const origin = provenance(ctx, parsed, verdict);
   if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, parsed);
   if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, parsed);
   return receiveAnomalia(ctx, job, payload, gestore, raw, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);
@@ -169,6 +170,7 @@ async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJo
         deliverToMailbox(ctx, ours.sender, notice.raw, { identificativo });
         advance(ctx, identificativo, notice.recipient, 'failed');
       }
+      settleTimers(ctx, identificativo);
     }
     log(ctx, { gestore: gestore.id, actor: 'ricezione', event: `ricevuta-${parsed.variant ?? parsed.kind}`, identificativo, messageId: parsed.ids.messageId, detail: { rcptTo: payload.rcptTo, consegna: parsed.daticert?.consegna ?? null } });
     ctx.store.completeJob(job.id);

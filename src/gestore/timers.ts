@@ -1,16 +1,38 @@
 // The sender-side timers (pec-rules §7): a recipient with no avvenuta consegna / errore after
 // 12 h gets a preavviso; still nothing at 24 h, the final notice. Both are emitted by the
-// sender's access point into the sender's mailbox, one per pending recipient.
+// sender's access point into the sender's mailbox, one per pending recipient. Once no recipient
+// of a flow is waiting, its timers are cancelled: on a long run they would otherwise pile up in
+// the job queue and all fire, to no effect, when the clock passes them.
+import type { MessageFacts } from '../pec/types.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { log, type EngineContext } from './context.js';
 import { emit } from './emit.js';
-import type { TimerJob } from './jobs.js';
+import { HOUR, JOB, type TimerJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
+
+const STAGES = ['12h', '24h'] as const;
 
 const WAITING: Record<TimerJob['stage'], RecipientState[]> = {
   '12h': ['pending', 'taken'],
   '24h': ['pending', 'taken', 'preavviso'],
 };
+
+const timerKey = (stage: TimerJob['stage'], identificativo: string) => `timer:${stage}:${identificativo}`;
+
+/** both timers of a flow just accepted, in the transaction that records it */
+export function startTimers(ctx: EngineContext, gestore: string, identificativo: string, facts: MessageFacts, now: number): void {
+  for (const stage of STAGES) {
+    const timer: TimerJob = { gestore, identificativo, stage, facts, lane: `timer:${identificativo}` };
+    ctx.store.enqueueJob({ kind: JOB.timer, dueAt: now + (stage === '12h' ? 12 : 24) * HOUR, payload: timer, key: timerKey(stage, identificativo) });
+  }
+}
+
+/** after a recipient of the flow reached a final state: cancels its timers when nobody is waiting */
+export function settleTimers(ctx: EngineContext, identificativo: string): void {
+  const flow = ctx.store.getFlow(identificativo);
+  if (!flow || flow.recipients.some((r) => r.type === 'certificato' && WAITING['24h'].includes(r.state))) return;
+  for (const stage of STAGES) ctx.store.cancelJobs({ key: timerKey(stage, identificativo) });
+}
 
 export async function processTimer(ctx: EngineContext, job: Job): Promise<void> {
   const payload = job.payload as TimerJob;

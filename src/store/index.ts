@@ -70,6 +70,10 @@ export function openStore(options: OpenStoreOptions): SqliteStore {
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
     db.pragma('foreign_keys = ON');
+    // Every unit of a group commit is a savepoint, and SQLite journals each page a savepoint
+    // first touches so it can roll back to it: in temp files that was a second stream of page
+    // writes beside the WAL (measured: 700 KB and 350 write calls per flow). In memory they stay.
+    db.pragma('temp_store = MEMORY');
     // listing a large folder stays in cache; 16 MB is cheap next to the messages themselves
     db.pragma('cache_size = -16000');
     db.function('pec_icontains', { deterministic: true }, (haystack: unknown, needle: unknown) =>

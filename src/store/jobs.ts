@@ -118,19 +118,24 @@ export class Jobs {
   }
 
   /** deletes pending jobs matching every given criterion; their keys become free again */
-  cancel(filter: { kind?: string; keyPrefix?: string }): number {
+  cancel(filter: { kind?: string; key?: string; keyPrefix?: string }): number {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.kind !== undefined) {
       where.push('kind = ?');
       params.push(filter.kind);
     }
+    if (filter.key !== undefined) {
+      where.push('key = ?');
+      params.push(filter.key);
+    }
     if (filter.keyPrefix !== undefined) {
-      // substr/length count characters on both sides; LIKE would fold ASCII case
-      where.push('key IS NOT NULL AND substr(key, 1, length(?)) = ?');
+      // A range of the key index, in byte order (case-sensitive, unlike LIKE): every key that
+      // starts with the prefix sorts before the prefix followed by byte 0xFF, which UTF-8 never has.
+      where.push("key >= ? AND key < ? || CAST(x'FF' AS TEXT)");
       params.push(filter.keyPrefix, filter.keyPrefix);
     }
-    if (where.length === 0) throw new StoreError('INVALID', 'cancelJobs needs a kind or a keyPrefix');
+    if (where.length === 0) throw new StoreError('INVALID', 'cancelJobs needs a kind, a key or a keyPrefix');
     return this.ctx.stmt(`DELETE FROM jobs WHERE ${where.join(' AND ')}`).run(...params).changes;
   }
 

@@ -222,7 +222,7 @@ export class SqliteStore implements Store {
   retryJob(id: number, dueAt: number, error: string): void {
     this.jobs.retry(id, dueAt, error);
   }
-  cancelJobs(filter: { kind?: string; keyPrefix?: string }): number {
+  cancelJobs(filter: { kind?: string; key?: string; keyPrefix?: string }): number {
     return this.jobs.cancel(filter);
   }
   listJobs(): Job[] {

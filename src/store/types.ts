@@ -245,7 +245,8 @@ export interface Store {
   nextDueAt(): number | undefined;
   completeJob(id: number): void;
   retryJob(id: number, dueAt: number, error: string): void;
-  cancelJobs(filter: { kind?: string; keyPrefix?: string }): number;
+  /** deletes the pending jobs matching every criterion given (at least one); their keys become free */
+  cancelJobs(filter: { kind?: string; key?: string; keyPrefix?: string }): number;
   listJobs(): Job[];
 
   // log

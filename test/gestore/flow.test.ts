@@ -29,6 +29,11 @@ function kinds(address: string, identificativo?: string) {
     .filter(({ parsed }) => !identificativo || parsed.daticert?.identificativo === identificativo || parsed.ids.messageId === `<${identificativo}>`);
 }
 
+/** the flow's pending 12 h / 24 h timer jobs: cancelled once no recipient is waiting */
+function timers(identificativo: string) {
+  return tb.store.listJobs().filter((j) => j.key?.startsWith('timer:') && j.key.endsWith(`:${identificativo}`)).map((j) => j.key);
+}
+
 function expectSigned(raw: Buffer) {
   const verdict = opensslSmimeVerify(raw, tb.caPem);
   expect(verdict.ok, verdict.output).toBe(true);
@@ -74,6 +79,7 @@ describe('happy path A -> B', () => {
     expect(flow.recipients).toEqual([expect.objectContaining({ address: B, type: 'certificato', state: 'delivered' })]);
     const events = tb.store.queryLog({ identificativo: id }).map((e) => `${e.gestore}:${e.actor}:${e.event}`);
     expect(events).toEqual(expect.arrayContaining(['alfa:accesso:accettazione', 'beta:ricezione:presa-in-carico', 'beta:consegna:avvenuta-consegna']));
+    expect(timers(id)).toEqual([]);
   });
 });
 
@@ -101,6 +107,16 @@ describe('several recipients', () => {
     const external = kinds(EXT, id);
     expect(external.map((m) => m.parsed.kind)).toEqual(['posta-certificata']);
     expect(tb.store.getFlow(id)!.recipients.find((r) => r.address === EXT)?.state).toBe('external');
+    expect(timers(id)).toEqual([]);
+  });
+
+  it('keeps the timers while one recipient is still waiting', async () => {
+    const silent = 'protocollo+silenzio@pec.comune-mineo.test';
+    const sent = await submit(tb, { from: A, to: [B, silent], subject: 'Uno risponde' });
+    await tb.idle();
+    const id = sent.identificativo!;
+    expect(tb.store.getFlow(id)!.recipients.map((r) => r.state)).toEqual(['delivered', 'pending']);
+    expect(timers(id).sort()).toEqual([`timer:12h:${id}`, `timer:24h:${id}`]);
   });
 
   it('same-domain mail goes through every step', async () => {
@@ -138,6 +154,7 @@ describe('failures', () => {
     expect(err[0].parsed.from?.address).toBe('posta-certificata@pec.beta.test');
     expectSigned(rawOf(tb, err[0].hit));
     expect(tb.store.getFlow(sent.identificativo!)!.recipients[0].state).toBe('failed');
+    expect(timers(sent.identificativo!)).toEqual([]);
   });
 
   it('unknown domain: the sender gestore answers errore-consegna no-dominio', async () => {
@@ -145,6 +162,20 @@ describe('failures', () => {
     await tb.idle();
     const err = kinds(A, sent.identificativo!).filter((m) => m.parsed.kind === 'errore-consegna');
     expect(err.map((m) => m.parsed.daticert?.errore)).toEqual(['no-dominio']);
+  });
+
+  it('a busta refused for good at the relay: avviso di mancata consegna from the own gestore, timers cancelled', async () => {
+    tb.faults.add({ id: 'data-554', at: 'smtp.data', match: { service: 'mx', recipient: B2 }, do: { reply: { code: 554, message: '5.7.1 Rifiutato' } } });
+    try {
+      const sent = await submit(tb, { from: A, to: B2, subject: 'Rifiutato' });
+      await tb.idle();
+      const err = kinds(A, sent.identificativo!).filter((m) => m.parsed.kind === 'errore-consegna');
+      expect(err.map((m) => m.parsed.daticert?.errore)).toEqual(['altro']);
+      expect(tb.store.getFlow(sent.identificativo!)!.recipients[0].state).toBe('failed');
+      expect(timers(sent.identificativo!)).toEqual([]);
+    } finally {
+      tb.faults.remove('data-554');
+    }
   });
 
   it('Bcc recipients: avviso di non accettazione, nothing relayed', async () => {

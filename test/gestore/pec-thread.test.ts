@@ -52,21 +52,37 @@ describe('PEC thread', () => {
     await expect(thread.build('alfa', AT, 's', { kind: 'accettazione', facts, to: facts.mittente })).rejects.toThrow(/closed/);
   });
 
-  it('verifies signatures as the in-thread verifier does: valid, and a tampered content refused', async () => {
+  it('reads what arrives as the in-thread parser and verifier do: same parse, classes and bytes included', async () => {
     thread = startPecThread({ identities: [ws.alfa(standard)], trustedCaPem: [ca()] });
-    const { facts } = acceptedSample();
+    const { accepted, facts } = acceptedSample();
     // now, not AT: the workspace's certificates are issued today
     const now = Date.now();
+    const busta = await thread.build('alfa', now, 'v', { kind: 'posta-certificata', facts, to: facts.to[0], original: accepted });
+    const { parsed, verdict } = await thread.inspect(busta.raw, now);
+    const inThread = parsePec(busta.raw);
+    // strict: the HeaderMaps and Buffers of the clone are put back, down to the embedded original
+    expect(parsed).toStrictEqual(inThread);
+    expect(parsed.postacert!.parsed.headers.get('subject')).toBe(inThread.postacert!.parsed.headers.get('subject'));
+    expect(verdict).toEqual(verifyDetached(inThread.signed!.content, inThread.signed!.signature!, { trustedCaPem: [ca()], at: new Date(now) }));
+    expect(verdict?.ok).toBe(true);
+    expect(verdict?.signer?.subject).toContain('Alfa PEC');
+  });
+
+  it('refuses a tampered signed part, and gives no verdict for a message without signature', async () => {
+    thread = startPecThread({ identities: [ws.alfa(standard)], trustedCaPem: [ca()] });
+    const { accepted, facts } = acceptedSample();
+    const now = Date.now();
     const built = await thread.build('alfa', now, 'v', { kind: 'accettazione', facts, to: facts.mittente });
-    const signed = parsePec(built.raw).signed!;
-    const verdict = await thread.verify(signed.content, signed.signature!, now);
-    expect(verdict).toEqual(verifyDetached(signed.content, signed.signature!, { trustedCaPem: [ca()], at: new Date(now) }));
-    expect(verdict.ok).toBe(true);
-    expect(verdict.signer?.subject).toContain('Alfa PEC');
-    const tampered = Buffer.from(signed.content);
-    tampered[tampered.length - 3] ^= 1;
-    const refused = await thread.verify(tampered, signed.signature!, now);
-    expect(refused.ok).toBe(false);
-    expect(refused.digestValid).toBe(false);
+    // one byte of the signed part's text, far from any boundary
+    const at = built.raw.indexOf('Content-Type: text/plain');
+    const tampered = Buffer.from(built.raw);
+    tampered[at + 3] ^= 0x20;
+    const refused = await thread.inspect(tampered, now);
+    expect(refused.parsed.kind).toBe('accettazione');
+    expect(refused.verdict?.ok).toBe(false);
+    expect(refused.verdict?.digestValid).toBe(false);
+    const plain = await thread.inspect(accepted, now);
+    expect(plain.parsed.kind).toBeNull();
+    expect(plain.verdict).toBeNull();
   });
 });

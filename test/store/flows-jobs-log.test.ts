@@ -154,7 +154,7 @@ describe.each(MODES)('jobs [%s]', (mode) => {
     expect(store.listJobs()).toHaveLength(1);
   });
 
-  it('cancelJobs by kind, by key prefix (case-sensitive), or both; only pending; keys become free', () => {
+  it('cancelJobs by kind, by key, by key prefix (case-sensitive), or both; only pending; keys become free', () => {
     const { store } = harness(mode);
     store.enqueueJob({ kind: 'timer-12h', dueAt: 1, payload: null, key: 'timer:opec-1:12h' });
     store.enqueueJob({ kind: 'timer-24h', dueAt: 2, payload: null, key: 'timer:opec-1:24h' });
@@ -163,7 +163,11 @@ describe.each(MODES)('jobs [%s]', (mode) => {
     store.enqueueJob({ kind: 'relay', dueAt: 4, payload: null });
     const done = store.enqueueJob({ kind: 'timer-12h', dueAt: 0, payload: null, key: 'timer:opec-1:done' })!;
     store.completeJob(done.id);
-    expect(store.cancelJobs({ keyPrefix: 'timer:opec-1:' })).toBe(2);
+    store.enqueueJob({ kind: 'timer-12h', dueAt: 3, payload: null, key: 'timer:opec-1' });
+    store.enqueueJob({ kind: 'timer-12h', dueAt: 3, payload: null, key: 'timer:opec-1:\u00e8\u{10ffff}' });
+    expect(store.cancelJobs({ key: 'timer:opec-1' })).toBe(1);
+    expect(store.cancelJobs({ key: 'timer:opec' })).toBe(0);
+    expect(store.cancelJobs({ keyPrefix: 'timer:opec-1:' })).toBe(3);
     expect(store.cancelJobs({ kind: 'timer-12h', keyPrefix: 'timer:opec-2' })).toBe(1);
     expect(store.listJobs().map((j) => j.key ?? j.kind)).toEqual(['TIMER:opec-1:x', 'relay']);
     expect(store.cancelJobs({ kind: 'relay' })).toBe(1);
