@@ -2,7 +2,7 @@
 // wired to the fault points: each server keeps its small hook type, and the rules stay in one
 // registry. Delays here are real time: the sockets are real.
 import type { FaultEffect, FaultPoint, FaultPoints, FaultSubject } from '../gestore/faults.js';
-import type { ImapHookResult, ImapHooks } from '../imap/index.js';
+import type { ImapFetchHookResult, ImapHookResult, ImapHooks } from '../imap/index.js';
 import type { Pop3HookResult, Pop3Hooks } from '../pop3/index.js';
 import type { SmtpPhaseAction, SmtpPhaseHook } from '../smtp/listener.js';
 import type { Store } from '../store/types.js';
@@ -58,8 +58,11 @@ export function imapFaults(options: ProtocolFaultsOptions): ImapHooks {
       }
       return sessionVerdict(effect);
     },
-    async beforeFetch(ctx): Promise<ImapHookResult> {
-      return sessionVerdict(ask('imap.fetch', ctx.address));
+    async beforeFetch(ctx): Promise<ImapFetchHookResult> {
+      // A connection lost before the answer is just a lost connection; lost inside a `{N}` literal
+      // it tests what a client does with a partial body, the case worth provoking.
+      const verdict = await sessionVerdict(ask('imap.fetch', ctx.address));
+      return verdict?.action === 'drop' ? { action: 'drop-mid-literal' } : verdict;
     },
   };
 }

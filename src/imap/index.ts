@@ -2,4 +2,4 @@
 
 export { startImapServer } from './server.js';
 export { DEFAULT_LIMITS } from './types.js';
-export type { ImapHookContext, ImapHookResult, ImapHooks, ImapLimits, ImapServer, ImapServerOptions } from './types.js';
+export type { ImapFetchHookResult, ImapHookContext, ImapHookResult, ImapHooks, ImapLimits, ImapServer, ImapServerOptions } from './types.js';

@@ -350,6 +350,17 @@ export class Session {
     this.finish(reason, false);
   }
 
+  /**
+   * Sends `data`, then closes without a goodbye, as a server dying mid-answer. The close waits for
+   * the write to be handed to the kernel: destroying at once could discard the bytes still queued
+   * (always, under TLS), and the client would see no partial answer at all.
+   */
+  async destroyAfter(data: Buffer, reason: string): Promise<void> {
+    if (this.closedFlag) return;
+    await new Promise<void>((resolve) => this.socket.write(data, () => resolve()));
+    this.destroy(reason);
+  }
+
   /** resolves once the socket is closed */
   whenClosed(): Promise<void> {
     return this.closedPromise;

@@ -16,11 +16,19 @@ export interface ImapHookContext {
  */
 export type ImapHookResult = void | undefined | { action: 'drop' } | { action: 'refuse'; text?: string };
 
+/**
+ * FETCH may also ask for `drop-mid-literal`: the first message's response is written up to half of
+ * its first literal (`{N}` announced, fewer bytes sent), then the socket is destroyed. That is the
+ * failure a client's literal reader must survive; `drop` never gets that far. Flags stay as they
+ * were: the client is expected to fetch again.
+ */
+export type ImapFetchHookResult = ImapHookResult | { action: 'drop-mid-literal' };
+
 export interface ImapHooks {
   /** after the credentials were accepted, before the session becomes authenticated */
   onLogin?(ctx: ImapHookContext & { user: string; address: string }): ImapHookResult | Promise<ImapHookResult>;
   /** before a FETCH / UID FETCH answers */
-  beforeFetch?(ctx: ImapHookContext & { mailbox: string; uids: number[] }): ImapHookResult | Promise<ImapHookResult>;
+  beforeFetch?(ctx: ImapHookContext & { mailbox: string; uids: number[] }): ImapFetchHookResult | Promise<ImapFetchHookResult>;
 }
 
 export interface ImapLimits {

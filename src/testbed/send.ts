@@ -3,7 +3,11 @@
 // in-process API and the HTTP API both send this way, never by calling the engine, so what a test
 // exercises is what an application pointed at the testbed gets.
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import { detectMimeType } from 'nodemailer/lib/mime-funcs';
+import { composeMessage } from '../faults/scenario/compose.js';
 import { identificativoFromReply } from '../gestore/accesso.js';
+import type { IdSource } from '../pec/types.js';
 import type { ReceiptFlavour } from '../store/types.js';
 
 export interface SendAttachment {
@@ -29,6 +33,8 @@ export interface SendRequest {
   receipt?: ReceiptFlavour;
   /** the client's Message-ID (brackets optional); generated when absent */
   messageId?: string;
+  /** the Date header; default now (the testbed's virtual clock when seeded) */
+  date?: Date | string | number;
   headers?: Record<string, string>;
   attachments?: SendAttachment[];
 }
@@ -64,9 +70,61 @@ export interface SubmissionTarget {
   secure?: boolean;
 }
 
+/**
+ * A seeded testbed's source for what a mail library would make up: Message-ID and MIME boundaries
+ * from `ids`, Date from the virtual clock. With it two runs submit the same bytes.
+ */
+export interface ReproducibleSource {
+  ids: IdSource;
+  now(): number;
+}
+
 const list = (value: string | string[] | undefined) => (value === undefined ? undefined : ([] as string[]).concat(value));
 
-export async function submitAs(target: SubmissionTarget, password: string, request: SendRequest): Promise<SendResult> {
+function dateMs(value: Date | string | number): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new TypeError(`send: not a date: ${String(value)}`);
+  return ms;
+}
+
+/** `Nome <a@b>` and lists of them, as the envelope needs them: bare addresses */
+const bareAddresses = (values: string[]) => values.flatMap((value) => addressparser(value, { flatten: true }).map((a) => a.address ?? '')).filter(Boolean);
+
+const bracketed = (id: string) => (id.trim().startsWith('<') ? id.trim() : `<${id.trim()}>`);
+
+/**
+ * The request as the scenario runner's composer writes it (the same bytes for the same seed).
+ * Date and Message-ID given as headers count as the caller's own, as they do for nodemailer.
+ */
+function composeReproducibly(request: SendRequest, source: ReproducibleSource) {
+  const headers: Record<string, string> = {};
+  let messageId = request.messageId === undefined ? undefined : bracketed(request.messageId);
+  let date = request.date === undefined ? undefined : dateMs(request.date);
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    const key = name.toLowerCase();
+    if (key === 'message-id') messageId ??= bracketed(value);
+    else if (key === 'date') date ??= dateMs(value);
+    else if (key === 'x-tiporicevuta' && request.receipt) continue;
+    else headers[name] = value;
+  }
+  const to = list(request.to) ?? [];
+  const cc = list(request.cc) ?? [];
+  const bcc = list(request.bcc) ?? [];
+  return composeMessage({
+    id: 'send', from: request.from, to, cc, bcc,
+    subject: request.subject ?? '', text: request.text ?? '', html: request.html, headers, tipoRicevuta: request.receipt,
+    attachments: (request.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType ?? detectMimeType(a.filename) })),
+    messageId,
+    envelope: { from: bareAddresses([request.from])[0] ?? request.from, to: bareAddresses([...to, ...cc, ...bcc]) },
+  }, date ?? source.now(), source.ids);
+}
+
+/** without `reproducible`, nodemailer writes the message (its own random ids, the real date) */
+export async function submitAs(target: SubmissionTarget, password: string, request: SendRequest, reproducible?: ReproducibleSource): Promise<SendResult> {
+  // Before the first await, so concurrent sends draw from the seed in call order; and before the
+  // transport, so a bad date is the caller's error and not a refused submission.
+  const composed = reproducible ? composeReproducibly(request, reproducible) : null;
+  const date = request.date === undefined ? undefined : new Date(dateMs(request.date));
   const transport = nodemailer.createTransport({
     host: target.host,
     port: target.port,
@@ -77,22 +135,24 @@ export async function submitAs(target: SubmissionTarget, password: string, reque
   });
   const headers: Record<string, string> = { ...(request.headers ?? {}) };
   if (request.receipt) headers['X-TipoRicevuta'] = request.receipt;
-  const messageId = request.messageId === undefined ? undefined : request.messageId.trim().startsWith('<') ? request.messageId.trim() : `<${request.messageId.trim()}>`;
   try {
-    const info = await transport.sendMail({
-      from: request.from,
-      to: list(request.to),
-      cc: list(request.cc),
-      bcc: list(request.bcc),
-      subject: request.subject ?? '',
-      text: request.text ?? '',
-      html: request.html,
-      messageId,
-      headers,
-      attachments: request.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-    });
+    const info = composed
+      ? await transport.sendMail({ envelope: composed.envelope, raw: composed.raw })
+      : await transport.sendMail({
+        from: request.from,
+        to: list(request.to),
+        cc: list(request.cc),
+        bcc: list(request.bcc),
+        subject: request.subject ?? '',
+        text: request.text ?? '',
+        html: request.html,
+        messageId: request.messageId === undefined ? undefined : bracketed(request.messageId),
+        date,
+        headers,
+        attachments: request.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+      });
     return {
-      messageId: info.messageId,
+      messageId: composed?.messageId ?? info.messageId,
       identificativo: identificativoFromReply(info.response),
       response: info.response,
       accepted: (info.accepted as Array<string | { address: string }>).map((a) => (typeof a === 'string' ? a : a.address)),

@@ -244,6 +244,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     faults: options.faults ?? faults,
     wake: () => runner?.wake(),
   };
+  // tb.send's own sequence: the gestori's ids then do not depend on how many messages a test sent.
+  const sendSource = options.seed !== undefined ? { ids: seededIds(`${options.seed}/send`), now: () => clock.now() } : undefined;
   const mailboxes = provisionAccounts(store, topology);
   const engine = createEngine(context);
   runner = new JobRunner(store, clock, engine.handlers, {
@@ -328,7 +330,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     async send(request) {
       const password = request.password ?? store.getAccount(request.from.trim().toLowerCase())?.password;
       if (password === undefined) throw new Error(`send: no mailbox ${request.from} (create it, or pass its password)`);
-      return submitAs({ ...endpoints.submission, caPem: pki.caCertPem }, password, request);
+      return submitAs({ ...endpoints.submission, caPem: pki.caCertPem }, password, request, sendSource);
     },
     async waitFor(query) {
       return (await waitForMessages(store, query)).map((hit) => withContent(store, hit));

@@ -78,7 +78,7 @@ function pickFields(raw: Buffer, fields: HeaderField[], names: string[], exclude
   return Buffer.concat(parts);
 }
 
-function messageResponse(view: MailboxView, seq: number, record: MessageRecord, plan: FetchPlan, msg: Loaded | null, addFlags: boolean): Buffer {
+function messagePieces(view: MailboxView, seq: number, record: MessageRecord, plan: FetchPlan, msg: Loaded | null, addFlags: boolean): Piece[] {
   const out: Piece[] = [`* ${seq} FETCH (`];
   let first = true;
   const sep = (): void => {
@@ -132,7 +132,45 @@ function messageResponse(view: MailboxView, seq: number, record: MessageRecord, 
     out.push(`FLAGS (${view.flagsOf(record.uid).join(' ')})`);
   }
   out.push(')\r\n');
-  return toBuffer(out);
+  return out;
+}
+
+/** a response cut inside its first literal, half of it sent (without a literal: half of the response) */
+function cutInFirstLiteral(pieces: Piece[]): Buffer {
+  const whole = toBuffer(pieces);
+  let offset = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    offset += typeof piece === 'string' ? Buffer.byteLength(piece, 'latin1') : piece.length;
+    const next = pieces[i + 1];
+    if (typeof piece === 'string' && /\{\d+\}\r\n$/.test(piece) && Buffer.isBuffer(next)) return whole.subarray(0, offset + Math.floor(next.length / 2));
+  }
+  return whole.subarray(0, Math.floor(whole.length / 2));
+}
+
+/**
+ * What answering `uid` takes: its record, sequence number and, when the plan reads bytes, the
+ * bytes. null: not in this session's view; 'gone': expunged by another session, not yet reported.
+ */
+function answerable(s: Session, view: MailboxView, uid: number, plan: FetchPlan): { record: MessageRecord; seq: number; msg: Loaded | null } | null | 'gone' {
+  const record = view.record(uid);
+  const seq = view.seqOf(uid);
+  if (!record || seq === 0) return null;
+  if (!plan.needsRaw) return { record, seq, msg: null };
+  try {
+    return { record, seq, msg: new Loaded(s.store.getRaw(record.id)) };
+  } catch {
+    return 'gone';
+  }
+}
+
+/** the first answerable message's response, cut by cutInFirstLiteral; null when none is left */
+function cutFirstResponse(s: Session, view: MailboxView, uids: number[], plan: FetchPlan): Buffer | null {
+  for (const uid of uids) {
+    const target = answerable(s, view, uid, plan);
+    if (target && target !== 'gone') return cutInFirstLiteral(messagePieces(view, target.seq, target.record, plan, target.msg, false));
+  }
+  return null;
 }
 
 function fetchCommand(byUid: boolean): CommandSpec {
@@ -154,6 +192,12 @@ function fetchCommand(byUid: boolean): CommandSpec {
       if (s.closed) return 'done';
       if (verdict?.action === 'drop') {
         s.destroy('beforeFetch hook dropped the connection');
+        return 'done';
+      }
+      if (verdict?.action === 'drop-mid-literal') {
+        const cut = cutFirstResponse(s, view, uids, plan);
+        if (cut) await s.destroyAfter(cut, 'beforeFetch hook dropped the connection mid-literal');
+        else s.destroy('beforeFetch hook dropped the connection (nothing to answer)');
         return 'done';
       }
       if (verdict?.action === 'refuse') return { status: 'NO', code: 'UNAVAILABLE', text: verdict.text ?? 'FETCH refused' };
@@ -183,20 +227,11 @@ function fetchCommand(byUid: boolean): CommandSpec {
       let missing = 0;
       for (const uid of uids) {
         if (s.closed) return 'done';
-        const record = view.record(uid);
-        const seq = view.seqOf(uid);
-        if (!record || seq === 0) continue;
-        let msg: Loaded | null = null;
-        if (plan.needsRaw) {
-          try {
-            msg = new Loaded(s.store.getRaw(record.id));
-          } catch {
-            // expunged by another session and not yet reported to this one
-            missing++;
-            continue;
-          }
-        }
-        const response = messageResponse(view, seq, record, plan, msg, seenNow.has(uid) && !reportsFlags);
+        const target = answerable(s, view, uid, plan);
+        if (target === 'gone') missing++;
+        if (!target || target === 'gone') continue;
+        const { record, seq, msg } = target;
+        const response = toBuffer(messagePieces(view, seq, record, plan, msg, seenNow.has(uid) && !reportsFlags));
         batch.push(response);
         batched += response.length;
         if (batched >= 64 * 1024) await flush();
