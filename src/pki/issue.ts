@@ -73,6 +73,18 @@ export function createCa(options: Validity & { commonName?: string; organization
   return { certPem: pemOf(cert), privateKey };
 }
 
+/**
+ * The same root (name, key, extensions) with another validity. Everything issued under `ca` still
+ * chains to the result, so a CA can be stretched over a virtual time without new trust anchors.
+ */
+export function reissueCa(ca: CertificateAuthority, validity: Required<Validity>): CertificateAuthority {
+  const cert = forge.pki.certificateFromPem(ca.certPem);
+  cert.serialNumber = randomSerial();
+  setValidity(cert, validity, LIFETIME.ca);
+  signCertificate(cert, ca.privateKey);
+  return { certPem: pemOf(cert), privateKey: ca.privateKey };
+}
+
 /** A gestore's signing certificate (pec-rules §4), with a fresh key, issued by `ca`. */
 export function issueSigner(ca: CertificateAuthority, req: GestoreCertRequest, validity: Validity = {}): Signer {
   const issuer = forge.pki.certificateFromPem(ca.certPem);

@@ -1,6 +1,9 @@
 // The test PKI on disk: generated on first use, reused on later runs, repaired piece by piece.
 // Each file is written atomically; a pair left inconsistent by a crash (key of one run, cert of
 // another, leaf of an older CA) fails the checks on the next load and is simply issued again.
+// Two times matter: TLS clients check the listeners' certificate at the real time, while receipts
+// are signed, and checked by strict verifiers, at the virtual time of the testbed's clock. So the
+// signing certificates and the CA above them must also be valid at that virtual time.
 // Loading reuses Node's native parsers only, so an existing PKI loads in a few milliseconds.
 
 import {
@@ -14,8 +17,8 @@ import { join, resolve } from 'node:path';
 import type { Signer } from '../pec/types.js';
 import { canonicalIp, describeCertificate, isValidAt, type CertificateInfo } from './certificate-info.js';
 import {
-  createCa, issueSigner, issueTlsCertificate, privateKeyToPem, signerEmail,
-  type CertificateAuthority, type GestoreCertRequest,
+  LIFETIME, createCa, issueSigner, issueTlsCertificate, privateKeyToPem, reissueCa, signerEmail,
+  type CertificateAuthority, type GestoreCertRequest, type Validity,
 } from './issue.js';
 
 export interface TestPki {
@@ -42,9 +45,17 @@ export interface LoadOrCreateOptions {
   hostnames?: string[];
   /** reference time for "still valid"; default: the real time (TLS clients use the real time) */
   now?: Date;
+  /**
+   * the (virtual) time the gestori sign at: their certificates and the CA must be valid then too,
+   * and for the renewal margin after it; default `now`
+   */
+  signingAt?: Date;
 }
 
-/** Leaves closer than this to expiry are issued again; the CA is replaced only once expired. */
+/**
+ * Leaves closer than this to expiry are issued again; the CA is replaced only once expired, and
+ * stretched (same key) when it does not cover the signing time.
+ */
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RENEW_MARGIN_MS = 7 * DAY_MS;
 const LOCK_STALE_MS = 60_000;
@@ -79,16 +90,17 @@ export function loadOrCreatePki(options: LoadOrCreateOptions): TestPki {
   for (const gestore of options.gestori) checkGestoreId(gestore.id);
   const hostnames = tlsHostnames(options.gestori, options.hostnames);
   const now = options.now ?? new Date();
+  const times: Times = { now, signingAt: options.signingAt ?? now };
 
-  let state = inspect(dir, options.gestori, hostnames, now);
+  let state = inspect(dir, options.gestori, hostnames, times);
   const issued: string[] = [];
   if (!isComplete(state, options.gestori)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     withLock(dir, () => {
       // Another process may have completed the PKI while this one waited for the lock.
-      state = inspect(dir, options.gestori, hostnames, now);
-      issued.push(...complete(dir, state, options.gestori, hostnames, now));
-      state = inspect(dir, options.gestori, hostnames, now);
+      state = inspect(dir, options.gestori, hostnames, times);
+      issued.push(...complete(dir, state, options.gestori, hostnames, times));
+      state = inspect(dir, options.gestori, hostnames, times);
     });
     if (!isComplete(state, options.gestori)) throw new Error(`could not create a usable PKI in ${dir}`);
   }
@@ -136,33 +148,42 @@ interface LoadedPair {
   key: KeyObject;
 }
 
+interface Times {
+  now: Date;
+  signingAt: Date;
+}
+
 interface State {
   ca?: LoadedPair;
+  /** false: the CA is valid now but not at signingAt, and is issued again over both */
+  caCoversSigning?: boolean;
   tls?: LoadedPair;
   /** names of the TLS certificate on disk, usable or not */
   tlsNames?: string[];
   signers: Map<string, LoadedPair>;
+  /** this CA's certificates of the right gestore that are not valid at signingAt */
+  staleSigners: Map<string, X509Certificate>;
 }
 
 type CompleteState = Required<Pick<State, 'ca' | 'tls'>> & State;
 
-function inspect(dir: string, gestori: GestoreCertRequest[], hostnames: string[], now: Date): State {
+function inspect(dir: string, gestori: GestoreCertRequest[], hostnames: string[], times: Times): State {
   const paths = pkiPaths(dir);
-  const state: State = { signers: new Map() };
+  const state: State = { signers: new Map(), staleSigners: new Map() };
   const ca = readPair(paths.caCert, paths.caKey);
-  if (!ca || !ca.x509.ca || !isValidAt(ca.x509, now) || !ca.x509.checkIssued(ca.x509)) return state;
+  if (!ca || !ca.x509.ca || !isValidAt(ca.x509, times.now) || !ca.x509.checkIssued(ca.x509)) return state;
   state.ca = ca;
+  state.caCoversSigning = validThrough(ca.x509, times.signingAt);
 
-  const issuedByCa = (pair: LoadedPair) =>
-    pair.x509.checkIssued(ca.x509) && pair.x509.verify(ca.x509.publicKey) &&
-    isValidAt(pair.x509, now) && isValidAt(pair.x509, new Date(now.getTime() + RENEW_MARGIN_MS));
+  const issuedByCa = (pair: LoadedPair) => pair.x509.checkIssued(ca.x509) && pair.x509.verify(ca.x509.publicKey);
 
   for (const gestore of gestori) {
     const pair = readPair(paths.gestoreCert(gestore.id), paths.gestoreKey(gestore.id));
     if (!pair || !issuedByCa(pair)) continue;
     const info = describeCertificate(pair.x509);
     if (info.commonName !== `Posta Certificata ${gestore.name}` || info.email !== signerEmail(gestore.mailDomain)) continue;
-    state.signers.set(gestore.id, pair);
+    if (validThrough(pair.x509, times.signingAt)) state.signers.set(gestore.id, pair);
+    else state.staleSigners.set(gestore.id, pair.x509);
   }
 
   const tls = readPair(paths.tlsCert, paths.tlsKey);
@@ -172,25 +193,51 @@ function inspect(dir: string, gestori: GestoreCertRequest[], hostnames: string[]
     // A superset is fine: callers ask for different names (start adds its listen address,
     // index export the managed domains), and a certificate that grows never flip-flops.
     const present = new Set(state.tlsNames);
-    if (issuedByCa(tls) && hostnames.every((name) => present.has(name))) state.tls = tls;
+    if (issuedByCa(tls) && validThrough(tls.x509, times.now) && hostnames.every((name) => present.has(name))) state.tls = tls;
   }
   return state;
 }
 
+function validThrough(cert: X509Certificate, from: Date): boolean {
+  return isValidAt(cert, from) && isValidAt(cert, new Date(from.getTime() + RENEW_MARGIN_MS));
+}
+
 function isComplete(state: State, gestori: GestoreCertRequest[]): state is CompleteState {
-  return state.ca !== undefined && state.tls !== undefined && gestori.every((g) => state.signers.has(g.id));
+  return state.ca !== undefined && state.caCoversSigning === true && state.tls !== undefined &&
+    gestori.every((g) => state.signers.has(g.id));
+}
+
+/**
+ * From before the earlier of the two times to a lifetime after the later one, stretched over
+ * `previous` so that runs at different virtual times come to share one certificate instead of
+ * re-issuing it in turn.
+ */
+function spanning(times: Times, lifetimeMs: number, previous?: X509Certificate): Required<Validity> {
+  const [now, signingAt] = [times.now.getTime(), times.signingAt.getTime()];
+  let from = Math.min(now, signingAt) - DAY_MS;
+  let to = Math.max(now, signingAt) + lifetimeMs;
+  if (previous) {
+    from = Math.min(from, Date.parse(previous.validFrom));
+    to = Math.max(to, Date.parse(previous.validTo));
+  }
+  return { notBefore: new Date(from), notAfter: new Date(to) };
 }
 
 /** Issues whatever `state` lacks, writes it, and returns the names of what it issued. */
-function complete(dir: string, state: State, gestori: GestoreCertRequest[], hostnames: string[], now: Date): string[] {
+function complete(dir: string, state: State, gestori: GestoreCertRequest[], hostnames: string[], times: Times): string[] {
   const paths = pkiPaths(dir);
-  const validity = { notBefore: new Date(now.getTime() - DAY_MS) };
   const issued: string[] = [];
   let ca: CertificateAuthority;
-  if (state.ca) {
+  if (state.ca && state.caCoversSigning) {
     ca = { certPem: state.ca.certPem, privateKey: state.ca.key };
+  } else if (state.ca) {
+    // Same key and name: the TLS and signing certificates on disk stay valid under it, and a
+    // client holding the old ca.pem still trusts the listeners.
+    ca = reissueCa({ certPem: state.ca.certPem, privateKey: state.ca.key }, spanning(times, LIFETIME.ca, state.ca.x509));
+    writeAtomic(paths.caCert, ca.certPem, 0o644);
+    issued.push('ca');
   } else {
-    ca = createCa(validity);
+    ca = createCa(spanning(times, LIFETIME.ca));
     // Key first: a crash between the two writes leaves a mismatched pair, which the next load rejects.
     writeAtomic(paths.caKey, privateKeyToPem(ca.privateKey), 0o600);
     writeAtomic(paths.caCert, ca.certPem, 0o644);
@@ -199,14 +246,14 @@ function complete(dir: string, state: State, gestori: GestoreCertRequest[], host
   const caIsNew = !state.ca;
   for (const gestore of gestori) {
     if (!caIsNew && state.signers.has(gestore.id)) continue;
-    const signer = issueSigner(ca, gestore, validity);
+    const signer = issueSigner(ca, gestore, spanning(times, LIFETIME.signer, state.staleSigners.get(gestore.id)));
     writeAtomic(paths.gestoreKey(gestore.id), privateKeyToPem(signer.privateKey), 0o600);
     writeAtomic(paths.gestoreCert(gestore.id), signer.certPem, 0o644);
     issued.push(`gestore:${gestore.id}`);
   }
   if (caIsNew || !state.tls) {
     const names = [...new Set([...hostnames, ...(state.tlsNames ?? [])])];
-    const tls = issueTlsCertificate(ca, names, validity);
+    const tls = issueTlsCertificate(ca, names, { notBefore: new Date(times.now.getTime() - DAY_MS) });
     writeAtomic(paths.tlsKey, tls.keyPem, 0o600);
     writeAtomic(paths.tlsCert, tls.certPem, 0o644);
     issued.push('tls');

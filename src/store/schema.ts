@@ -223,9 +223,29 @@ function v2(db: Database.Database): void {
   }
 }
 
+// v3: the fault rules in force, so that a restart on the same data dir brings back the rules added
+// at run time with their counters (`times`, `nth` and `for` depend on them). `definition` is the
+// rule as JSON text, validated again at start: the rule schema evolves with the code, not with the
+// database, and a rule it no longer accepts is skipped rather than kept as a column layout.
+// No CHECK constraints: the loader judges every row anyway, and a new source would otherwise mean
+// rebuilding the table. The next automatic id (`r<N>`) is the meta row `fault_rule_next_id`.
+const V3 = `
+CREATE TABLE fault_rules (
+  id           TEXT PRIMARY KEY,
+  pos          INTEGER NOT NULL UNIQUE,
+  source       TEXT NOT NULL,
+  assigned_id  INTEGER NOT NULL,
+  definition   TEXT NOT NULL,
+  seen         INTEGER NOT NULL,
+  hits         INTEGER NOT NULL,
+  first_hit_at INTEGER
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: V1 },
   { version: 2, up: v2, rebuildsReferencedTable: true },
+  { version: 3, up: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

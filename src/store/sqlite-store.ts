@@ -5,15 +5,19 @@ import type Database from 'better-sqlite3';
 import { Accounts } from './accounts.js';
 import { Blobs } from './blobs.js';
 import type { StoreContext } from './context.js';
+import { FaultRules } from './fault-rules.js';
 import { Flows } from './flows.js';
 import { Folders } from './folders.js';
 import { Jobs } from './jobs.js';
 import { Log } from './log.js';
+import { Meta } from './meta.js';
 import { Messages } from './messages.js';
 import { normalizeAddress } from './names.js';
 import type {
   Account,
   AppendOptions,
+  FaultRuleCounters,
+  FaultRuleSet,
   FlagMode,
   Flow,
   Folder,
@@ -30,6 +34,7 @@ import type {
   RecipientState,
   SpecialUse,
   Store,
+  StoredFaultRule,
 } from './types.js';
 
 /** lookups never throw on a malformed address: it simply matches nothing */
@@ -45,6 +50,8 @@ export class SqliteStore implements Store {
   private readonly blobs: Blobs;
   private readonly jobs: Jobs;
   private readonly log: Log;
+  private readonly meta: Meta;
+  private readonly faultRules: FaultRules;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -60,6 +67,8 @@ export class SqliteStore implements Store {
     this.blobs = new Blobs(ctx);
     this.jobs = new Jobs(ctx);
     this.log = new Log(ctx);
+    this.meta = new Meta(ctx);
+    this.faultRules = new FaultRules(ctx);
   }
 
   /** the underlying connection, for diagnostics and benchmarks only */
@@ -240,9 +249,35 @@ export class SqliteStore implements Store {
     return this.ctx.onLog(listener);
   }
 
+  // meta
+  getMeta(key: string): number | undefined {
+    return this.meta.get(key);
+  }
+  setMeta(key: string, value: number): void {
+    this.meta.set(key, value);
+  }
+
+  // fault rules
+  loadFaultRules(): FaultRuleSet {
+    return this.faultRules.load();
+  }
+  saveFaultRules(set: FaultRuleSet): void {
+    this.faultRules.save(set);
+  }
+  addFaultRule(rule: StoredFaultRule, nextId: number): void {
+    this.faultRules.add(rule, nextId);
+  }
+  setFaultRuleCounters(id: string, counters: FaultRuleCounters): void {
+    this.faultRules.setCounters(id, counters);
+  }
+  deleteFaultRule(id: string): boolean {
+    return this.faultRules.delete(id);
+  }
+
   // Accounts and folders stay, with their uidNext: a client that cached UIDs must never see
   // an old UID come back for a different message. Ids keep growing too (AUTOINCREMENT).
   // Open sessions learn that their messages are gone through one expunge per folder.
+  // Fault rules stay too: tb.reset() starts the mail over, not the failures the test asked for.
   reset(): void {
     this.ctx.transaction(() => {
       const rows = this.ctx

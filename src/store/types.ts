@@ -174,6 +174,30 @@ export interface LogQuery {
   limit?: number;
 }
 
+// ---- fault rules in force, so that a restart on the same data dir brings them back ----
+
+export interface StoredFaultRule {
+  id: string;
+  /** `scenario`: from the scenario file given at start; `runtime`: added while running */
+  source: 'scenario' | 'runtime';
+  /** the id was assigned by the testbed (`r<N>`), not chosen by the user */
+  assignedId: boolean;
+  /** the rule as JSON text; the store does not judge it (the fault registry does, at start) */
+  definition: string;
+  seen: number;
+  hits: number;
+  firstHitAt: number | null;
+}
+
+export type FaultRuleCounters = Pick<StoredFaultRule, 'seen' | 'hits' | 'firstHitAt'>;
+
+export interface FaultRuleSet {
+  /** in the order they apply */
+  rules: StoredFaultRule[];
+  /** the number of the next assigned id, so that a removed rule's id is not handed out again */
+  nextId: number;
+}
+
 export interface Store {
   /** runs fn atomically and durably; nested calls join the outer transaction */
   transaction<T>(fn: () => T): T;
@@ -254,6 +278,22 @@ export interface Store {
   queryLog(query: LogQuery): LogRecord[];
   onLog(listener: (record: LogRecord) => void): () => void;
 
-  /** empties mailboxes' messages, flows, jobs, blobs and log; keeps accounts and folders */
+  // meta: named integers of the testbed's own (e.g. the virtual clock's time), kept by reset()
+  getMeta(key: string): number | undefined;
+  /** one statement, like appendLog; keys the store manages itself are refused (INVALID) */
+  setMeta(key: string, value: number): void;
+
+  // fault rules
+  /** rows are returned as stored, unchecked: a damaged one is for the caller to skip */
+  loadFaultRules(): FaultRuleSet;
+  /** replaces every rule with `set` (start-up, clear) */
+  saveFaultRules(set: FaultRuleSet): void;
+  /** appends a rule after the others */
+  addFaultRule(rule: StoredFaultRule, nextId: number): void;
+  /** one statement: joins the open transaction or group, if any, like the work the rule bent */
+  setFaultRuleCounters(id: string, counters: FaultRuleCounters): void;
+  deleteFaultRule(id: string): boolean;
+
+  /** empties mailboxes' messages, flows, jobs, blobs and log; keeps accounts, folders and fault rules */
   reset(): void;
 }

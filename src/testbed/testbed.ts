@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startHttpServer } from '../api/server.js';
 import { VirtualClock } from '../clock/clock.js';
-import { lastRecordedTime } from '../clock/resume.js';
+import { recordClock, resumeTime, type ClockRecorder } from '../clock/resume.js';
 import { advanceThrough } from '../clock/step.js';
 import { FaultRegistry, imapFaults, pop3Faults, smtpFaults } from '../faults/index.js';
 import { loadScenarioSpec, type ScenarioSections } from '../faults/scenario/load.js';
@@ -114,7 +114,7 @@ export interface Testbed {
    * so that everything due in between happens in order at its own time; resolves once idle
    */
   advance(duration: number | string): Promise<number>;
-  /** the fault rules of this testbed: add(rule) / list() / remove(id) / clear() */
+  /** the fault rules of this testbed: add(rule) / list() / remove(id) / clear(); kept in the store */
   faults: FaultRegistry;
   /** base URL of the HTTP API (/api/v1) and the web UI, e.g. http://127.0.0.1:2080 */
   readonly url: string;
@@ -125,7 +125,7 @@ export interface Testbed {
   /** resolves once `count` matching messages exist; rejects with WaitTimeoutError after `timeout` */
   waitFor(query: WaitQuery): Promise<TestbedMessage[]>;
   messages(filter?: MessageFilter): TestbedMessage[];
-  /** waits for running work, then empties mailboxes, flows, jobs and log (store.reset) */
+  /** waits for running work, then empties mailboxes, flows, jobs and log (store.reset); fault rules stay */
   reset(options?: ResetOptions): Promise<void>;
   stop(): Promise<void>;
 }
@@ -187,17 +187,10 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     : loadScenarioSpec(options.scenario ?? defaultScenarioPath());
   const topology = scenario.topology;
   const startAt = startOf(options.clock?.start);
-  const pki = loadOrCreatePki({
-    dir: resolve(options.certsDir ?? 'certs'),
-    gestori: certRequestsOf(topology),
-    hostnames: [host],
-    // Signatures are checked at virtual time: a clock started in the past needs certificates valid then.
-    now: new Date(Math.min(Date.now(), startAt ?? Infinity)),
-  });
-  const index = buildIndex(topology, { certificatePem: (id) => pki.signers.get(id)!.certPem, fingerprint: (id) => pki.fingerprint(id) });
   const clock = new VirtualClock({ start: startAt, speed: options.clock?.speed });
 
   let store: Store;
+  let clockRecorder: ClockRecorder | null = null;
   if (options.inMemory) {
     store = openStore({ inMemory: true, clock });
   } else {
@@ -205,9 +198,25 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     mkdirSync(dataDir, { recursive: true });
     store = openStore({ path: join(dataDir, 'store.sqlite'), clock });
     // Virtual time never goes backwards across a restart, whatever --clock-start says.
-    const last = lastRecordedTime(store);
+    const last = resumeTime(store);
     if (last !== undefined && last > clock.now()) clock.set(last);
+    clockRecorder = recordClock(clock, store);
   }
+  let pki: TestPki;
+  try {
+    pki = loadOrCreatePki({
+      dir: resolve(options.certsDir ?? 'certs'),
+      gestori: certRequestsOf(topology),
+      hostnames: [host],
+      // Receipts are signed, and strict verifiers check them, at virtual time: after any resume.
+      signingAt: new Date(clock.now()),
+    });
+  } catch (error) {
+    clockRecorder?.close();
+    store.close();
+    throw error;
+  }
+  const index = buildIndex(topology, { certificatePem: (id) => pki.signers.get(id)!.certPem, fingerprint: (id) => pki.fingerprint(id) });
   const faults = new FaultRegistry({
     clock,
     seed: options.seed,
@@ -217,8 +226,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       at: clock.now(), gestore: subject.gestore ?? 'testbed', actor: 'fault', event: 'applicata', identificativo: subject.identificativo ?? null,
       detail: { rule: rule.id, at: rule.at, point, recipient: subject.recipient ?? null, user: subject.user ?? null },
     }),
+    // Rules added at run time outlive a restart on the same data dir, like the mail work does.
+    store,
+    onWarning: (message, detail) => {
+      process.emitWarning(message, { code: 'PEC_TESTBED_FAULT_RULE' });
+      store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'fault', event: 'avviso', detail: { message, ...detail } });
+    },
   });
-  for (const rule of (scenario.sections as ScenarioSections).faults ?? []) faults.add(rule);
+  faults.restore((scenario.sections as ScenarioSections).faults ?? []);
   const protocolFaults = { faults: options.faults ?? faults, topology, store };
   const pec = startPecThread({
     identities: topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! })),
@@ -229,6 +244,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const endpoints = {} as Record<ServiceName, Endpoint>;
   let runner: JobRunner | null = null;
 
+  // tb.send's own sequence: the gestori's ids then do not depend on how many messages a test sent.
+  const sendSource = options.seed !== undefined ? { ids: seededIds(`${options.seed}/send`), now: () => clock.now() } : undefined;
   const context: EngineContext = {
     store,
     clock,
@@ -244,8 +261,6 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     faults: options.faults ?? faults,
     wake: () => runner?.wake(),
   };
-  // tb.send's own sequence: the gestori's ids then do not depend on how many messages a test sent.
-  const sendSource = options.seed !== undefined ? { ids: seededIds(`${options.seed}/send`), now: () => clock.now() } : undefined;
   const mailboxes = provisionAccounts(store, topology);
   const engine = createEngine(context);
   runner = new JobRunner(store, clock, engine.handlers, {
@@ -298,6 +313,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     await Promise.allSettled(closers.map((close) => close()));
     relay.close();
     await pec.close();
+    clockRecorder?.close();
     store.close();
     throw error;
   }
@@ -346,12 +362,16 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       stopped = true;
       await runner!.stop();
       // The time it stopped at: a restart on this store resumes from here (clock/resume.ts).
-      store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'orologio', event: 'arresto' });
+      // One reading for both: a running clock moves between two calls.
+      const stoppedAt = clock.now();
+      clockRecorder?.record(stoppedAt);
+      store.appendLog({ at: stoppedAt, gestore: 'testbed', actor: 'orologio', event: 'arresto' });
       // The relay's pooled connections are the MX's clients: close them first.
       relay.close();
       await Promise.allSettled(closers.map((close) => close()));
       await pec.close();
       unsubscribeLog();
+      clockRecorder?.close();
       store.close();
     },
   };

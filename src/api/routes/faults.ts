@@ -1,5 +1,5 @@
 // Fault rules over HTTP: add, list, remove, clear, and the common case "the next message from /
-// to X" as one call. Rules are the data of src/faults (`{ at, match, do, times }`), validated by
+// to X" as one call. Changes are stored: a restart on the same data dir keeps them. Rules are the data of src/faults (`{ at, match, do, times }`), validated by
 // the testbed's registry; what it refuses comes back as a 400 naming the rule's field.
 import { FaultRuleError, POINTS, type FaultAction, type FaultAt } from '../../faults/index.js';
 import type { Testbed } from '../../testbed/testbed.js';
@@ -88,7 +88,7 @@ export function faultRoutes(routes: Routes, tb: Testbed): void {
   });
 
   routes.add({
-    method: 'delete', path: '/faults', tag: 'faults', summary: 'remove every fault rule',
+    method: 'delete', path: '/faults', tag: 'faults', summary: "remove every fault rule (a restart applies the scenario file's own again)",
     responses: { 204: { description: 'cleared' } },
   }, (_input, _req, res) => {
     tb.faults.clear();

@@ -7,7 +7,7 @@ import { errors } from '../shapes.js';
 export function resetRoutes(routes: Routes, tb: Testbed): void {
   routes.add({
     method: 'post', path: '/reset', tag: 'reset',
-    summary: 'empty every mailbox, the flows, pending jobs and the log; keep the topology (or re-seed its mailboxes)',
+    summary: 'empty every mailbox, the flows, pending jobs and the log; keep the topology (or re-seed its mailboxes) and the fault rules',
     body: {
       type: 'object',
       properties: {
