@@ -1,25 +1,49 @@
 // The package as a user gets it: `npm pack` (which runs `prepare`, the real build) from a copy of
 // the sources, the tarball unpacked into a fresh project's node_modules, then that project's own
-// vitest suite, written like the README example, imports `pec-testbed` by name, and tsc checks
-// its TypeScript against the published types. Offline: the dependencies are this checkout's.
+// vitest suite (the README's vitest example, taken from README.md, and a longer one written like
+// it) imports `pec-testbed` by name, and tsc checks its TypeScript against the published types.
+// The dependencies are this checkout's, offline, except jest: a second fresh project installs the
+// pinned JEST from the npm registry (as CI's `npm ci` does; about 10 s, during the pack) and runs
+// the README's jest example, taken from README.md, the way the README says.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const modules = join(repoRoot, 'node_modules');
-const OFFLINE_NPM = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const QUIET_NPM = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const OFFLINE_NPM = { ...QUIET_NPM, npm_config_offline: 'true' };
+/** the jest the README's jest example is checked with (engines: Node ^18.14 || ^20 || ^22 || >=24) */
+const JEST = 'jest@30.5.2';
+
+/** the body of the README's code block, in "In-process API for tests", whose first line is `first` */
+function readmeExample(first: string): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## In-process API for tests\n');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  const block = [...section.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]).find((body) => body.startsWith(first));
+  if (start === -1 || !block) throw new Error(`README.md: no code block starting ${first} in "In-process API for tests"`);
+  return block;
+}
 
 let work: string;
 let project: string;
+let jestProject: string;
 let files: string[];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'pec-package-'));
+  // 0. meanwhile, the jest user's project: package.json as the README says, jest from the registry
+  jestProject = join(work, 'jest-project');
+  mkdirSync(jestProject);
+  writeFileSync(join(jestProject, 'package.json'), JSON.stringify({ name: 'consumer-jest', private: true, type: 'module', jest: { transform: {} } }));
+  const jestInstalled = run('npm', ['install', '--save-dev', '--save-exact', '--prefer-offline', JEST], { cwd: jestProject, env: QUIET_NPM, maxBuffer: 16 * 1024 * 1024 });
+  jestInstalled.catch(() => undefined); // awaited below; not an unhandled rejection if the pack fails first
   // 1. a copy of what the repository publishes, with this checkout's dependencies
   const stage = join(work, 'stage');
   mkdirSync(stage);
@@ -45,6 +69,16 @@ beforeAll(async () => {
   }));
   writeFileSync(join(project, 'vitest.config.mjs'), "export default { test: { include: ['*.test.ts'], testTimeout: 60000, hookTimeout: 60000 } };\n");
   writeFileSync(join(project, 'pec.test.ts'), CONSUMER_TEST);
+  writeFileSync(join(project, 'readme.test.ts'), readmeExample('// vitest\n'));
+  // 4. the jest project gets the same tarball, after its npm install (which would prune it)
+  await jestInstalled.catch((error: Error & { stderr?: string }) => {
+    throw new Error(`npm install ${JEST} (from the npm registry) failed: ${error.stderr ?? error.message}`);
+  });
+  const jestInstalledPackage = join(jestProject, 'node_modules', 'pec-testbed');
+  mkdirSync(jestInstalledPackage);
+  await run('tar', ['-xzf', join(work, packed[0].filename), '-C', jestInstalledPackage, '--strip-components=1']);
+  symlinkSync(modules, join(jestInstalledPackage, 'node_modules'), 'dir');
+  writeFileSync(join(jestProject, 'pec.test.js'), readmeExample('// jest'));
 }, 240_000);
 
 afterAll(() => {
@@ -110,8 +144,18 @@ describe('the published package', () => {
     const result = await run(process.execPath, [vitest, 'run', '--root', project, '--reporter', 'verbose'], { cwd: project, env: { ...process.env, CI: '1' }, maxBuffer: 16 * 1024 * 1024 })
       .catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '', failed: true }));
     expect('failed' in result, `${result.stdout}\n${result.stderr}`).toBe(false);
-    expect(result.stdout).toMatch(/3 passed/);
+    const summary = stripVTControlCharacters(result.stdout);
+    expect(summary).toMatch(/Test Files +2 passed \(2\)/);
+    expect(summary).toMatch(/Tests +5 passed \(5\)/);
   }, 180_000);
+
+  it("runs the README's jest example, with NODE_OPTIONS=--experimental-vm-modules npx jest", async () => {
+    const jest = join(jestProject, 'node_modules', '.bin', 'jest'); // what npx runs
+    const result = await run(jest, ['--ci'], { cwd: jestProject, env: { ...process.env, CI: '1', NODE_OPTIONS: '--experimental-vm-modules' }, maxBuffer: 16 * 1024 * 1024 })
+      .catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '', failed: true }));
+    expect('failed' in result, `${result.stdout}\n${result.stderr}`).toBe(false);
+    expect(stripVTControlCharacters(result.stderr)).toMatch(/Tests: +1 passed, 1 total/);
+  }, 120_000);
 
   it('type-checks that suite against the published declarations', async () => {
     const tsc = join(modules, 'typescript', 'bin', 'tsc');
