@@ -2,22 +2,14 @@
 // a mailbox can take it: unknown (no-dest), disabled or over quota (altro).
 import { decodeWords } from '../pec/mime-headers.js';
 import { splitEntity } from '../pec/mime-split.js';
+import { indexKindFromMarkers } from '../pec/parse-kind.js';
 import type { MessageMeta, MessageRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
 
 /** Indexed facts of a message for the API's filters; reading headers only, never failing. */
 export function metaOf(raw: Buffer): MessageMeta {
   const { headers } = splitEntity(raw);
-  const ricevuta = headers.get('x-ricevuta')?.trim().toLowerCase();
-  const trasporto = headers.get('x-trasporto')?.trim().toLowerCase();
-  const virus = headers.get('x-verificasicurezza')?.trim().toLowerCase() === 'errore';
-  let kind: string | null = null;
-  if (trasporto === 'posta-certificata') kind = 'posta-certificata';
-  else if (trasporto === 'errore') kind = 'anomalia';
-  else if (ricevuta === 'non-accettazione') kind = virus ? 'non-accettazione-virus' : 'non-accettazione';
-  else if (ricevuta === 'errore-consegna') kind = virus ? 'errore-consegna-virus' : 'errore-consegna';
-  else if (ricevuta === 'preavviso-errore-consegna') kind = 'preavviso-errore-consegna';
-  else if (ricevuta) kind = ricevuta;
+  const kind = indexKindFromMarkers(headers);
   const messageId = headers.get('message-id')?.trim() ?? null;
   return {
     kind,

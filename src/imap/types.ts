@@ -1,7 +1,7 @@
 // The public shape of the IMAP server: start options, limits, and the small fault seam (hooks)
 // that scenario faults will plug into later.
 
-import type { Store } from '../store/types.js';
+import type { MailboxListenerOptions } from '../listener/types.js';
 
 export interface ImapHookContext {
   sessionId: number;
@@ -46,22 +46,9 @@ export interface ImapLimits {
   maxLoginFailures: number;
 }
 
-export interface ImapServerOptions {
-  store: Store;
-  /** default 127.0.0.1 */
-  host?: string;
-  /** 0 = ephemeral */
-  port: number;
-  /** PEMs; enables STARTTLS on a plain port, required for implicitTls */
-  tls?: { key: string; cert: string };
-  /** TLS from the first byte (IMAPS) instead of STARTTLS */
-  implicitTls?: boolean;
-  /** checks credentials; returns the account address or null */
-  authenticate: (user: string, password: string) => Promise<string | null>;
+export interface ImapServerOptions extends MailboxListenerOptions<ImapHooks> {
   /** source of INTERNALDATE for APPEND */
   clock: { now(): number };
-  log?: (event: string, detail: Record<string, unknown>) => void;
-  hooks?: ImapHooks;
   limits?: Partial<ImapLimits>;
 }
 

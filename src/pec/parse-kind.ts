@@ -3,7 +3,7 @@
 // prefix and the daticert `tipo`/`errore`. Markers decide; the other two are cross-checked so that
 // a verifier can say where they disagree. Header names and values are matched case-insensitively.
 
-import { KINDS, PEC_KINDS } from './kinds.js';
+import { KINDS, PEC_KINDS, type MarkerHeader } from './kinds.js';
 import type { DaticertErrore, DaticertTipo, PecKind, ReceiptFlavour } from './types.js';
 import type { HeaderMap } from './mime-headers.js';
 
@@ -30,7 +30,7 @@ export function tipiOfKind(kind: PecKind): readonly (DaticertTipo | null)[] {
 }
 
 /** the kinds that share one Subject prefix and one marker, told apart only by daticert */
-function family(kind: PecKind): string {
+function family(kind: PecKind): PecKind {
   return kind === 'errore-24h' ? 'preavviso-12h' : kind;
 }
 
@@ -56,16 +56,19 @@ export interface MarkerReading {
 /** Catalogue entries told apart by markers alone (the 24 h notice shares the 12 h markers). */
 const MARKED_KINDS = PEC_KINDS.filter((kind) => kind !== 'errore-24h');
 
+function markersMatch(headers: HeaderMap, markers: readonly MarkerHeader[]): boolean {
+  return markers.every((m) => headers.get(m.name)?.trim().toLowerCase() === m.value.toLowerCase());
+}
+
 export function kindFromMarkers(headers: HeaderMap): MarkerReading {
   const problems: string[] = [];
   if (headers.has('x-ricevuta') && headers.has('x-trasporto')) problems.push('both X-Ricevuta and X-Trasporto are present');
-  const matches = (name: string, value: string) => headers.get(name)?.trim().toLowerCase() === value.toLowerCase();
   // the entry whose markers all match, the most specific (most markers) winning: `... per virus`
   let best: PecKind | null = null;
   let bestCount = 0;
   for (const kind of MARKED_KINDS) {
     const markers = KINDS[kind].markers;
-    if (markers.every((m) => matches(m.name, m.value)) && markers.length > bestCount) {
+    if (markersMatch(headers, markers) && markers.length > bestCount) {
       best = kind;
       bestCount = markers.length;
     }
@@ -75,6 +78,31 @@ export function kindFromMarkers(headers: HeaderMap): MarkerReading {
     else if (headers.has('x-trasporto')) problems.push(`unknown X-Trasporto value "${headers.get('x-trasporto')}"`);
   }
   return { kind: best, problems };
+}
+
+/** Entries marked by X-Trasporto: what a message transports outranks a stray X-Ricevuta. */
+const TRANSPORT_KINDS = MARKED_KINDS.filter((kind) => KINDS[kind].markers.some((m) => m.name === 'X-Trasporto'));
+
+/** Entries whose markers another entry shares: the markers name only their family. */
+const SHARED_MARKER_KINDS: ReadonlySet<PecKind> = new Set(PEC_KINDS.filter((kind) => family(kind) !== kind).map(family));
+
+/**
+ * The kind a mailbox files a message under (the store's `kind`, the API's and fault rules' `kind`
+ * filter), from markers alone. The API and stored data speak this vocabulary, which is PecKind's
+ * but for three choices:
+ * - the 12 h and 24 h notices share their markers, and a mailbox index reads no daticert: they are
+ *   filed together under their X-Ricevuta value, `preavviso-errore-consegna`;
+ * - an X-Ricevuta value outside the catalogue is filed as written (lower-cased), so another
+ *   provider's receipt stays findable under its own name;
+ * - a known X-Trasporto wins over X-Ricevuta, where `kindFromMarkers` only reports the conflict.
+ */
+export function indexKindFromMarkers(headers: HeaderMap): string | null {
+  const transported = TRANSPORT_KINDS.find((kind) => markersMatch(headers, KINDS[kind].markers));
+  if (transported) return transported;
+  const ricevuta = headers.get('x-ricevuta')?.trim().toLowerCase();
+  if (!ricevuta) return null;
+  const { kind } = kindFromMarkers(headers);
+  return kind && !SHARED_MARKER_KINDS.has(kind) ? kind : ricevuta;
 }
 
 /** What the daticert says, as far as classification needs it. */

@@ -2,7 +2,7 @@
 // by startPop3Server. Kept apart from the session code so faults/ and testbed/ can import the
 // types without pulling in sockets.
 
-import type { Store } from '../store/types.js';
+import type { ListenerLog, MailboxListenerOptions } from '../listener/types.js';
 
 /** What a hook sees about the session it is called for. */
 export interface Pop3SessionInfo {
@@ -48,22 +48,10 @@ export interface Pop3Hooks {
   beforeRetr?(session: Pop3SessionInfo, message: Pop3MessageInfo): Pop3HookResult | Promise<Pop3HookResult>;
 }
 
-export type Pop3Log = (event: string, detail: Record<string, unknown>) => void;
+/** kept under its own name: pop3/index exports it */
+export type Pop3Log = ListenerLog;
 
-export interface Pop3ServerOptions {
-  store: Store;
-  /** default 127.0.0.1 */
-  host?: string;
-  /** 0 = ephemeral */
-  port: number;
-  /** PEM key and certificate; enables STLS (or implicit TLS with `implicitTls`) */
-  tls?: { key: string; cert: string };
-  /** POP3S: TLS from the first byte; requires `tls` */
-  implicitTls?: boolean;
-  /** returns the account address for valid credentials, null otherwise */
-  authenticate: (user: string, password: string) => Promise<string | null>;
-  log?: Pop3Log;
-  hooks?: Pop3Hooks;
+export interface Pop3ServerOptions extends MailboxListenerOptions<Pop3Hooks> {
   /** inactivity before the server closes the connection; default 10 minutes (RFC 1939 minimum) */
   idleTimeoutMs?: number;
   /** delay before answering the first failed login; doubles at each further failure; default 1000 */

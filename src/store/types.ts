@@ -40,7 +40,7 @@ export interface Folder {
 
 /** Indexed facts about a message, extracted once at delivery so the API can filter on them. */
 export interface MessageMeta {
-  /** PEC kind (see pec/kinds) or null for ordinary mail */
+  /** the index's PEC kind, from the header markers (pec/parse-kind indexKindFromMarkers), or null for ordinary mail */
   kind: string | null;
   /** X-Riferimento-Message-ID, brackets included */
   refMessageId: string | null;
