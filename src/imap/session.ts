@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
+import type { ListenerLog } from '../listener/types.js';
 import type { MailboxChange, Store } from '../store/types.js';
 import { CommandSyntaxError, parseCommand, type ParsedCommand } from './command-parser.js';
 import { fromStoreError, ImapError } from './errors.js';
@@ -39,7 +40,7 @@ export interface ServerContext {
   limits: ImapLimits;
   clock: { now(): number };
   authenticate: ImapServerOptions['authenticate'];
-  log: (event: string, detail: Record<string, unknown>) => void;
+  log: ListenerLog;
   hooks: ImapHooks;
   secureContext: SecureContext | null;
   recent: RecentTracker;

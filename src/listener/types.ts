@@ -1,6 +1,7 @@
 // Options every mail listener is started with, defined once so the IMAP and POP3 servers (and the
-// testbed that starts both from one set of values) cannot drift apart. It sits below the protocol
-// servers and knows none of them: a server may import it without depending on another server.
+// testbed that starts both from one set of values) cannot drift apart; the SMTP listener shares its
+// TLS, log and authentication types. It sits below the protocol servers and knows none of them: a
+// server may import it without depending on another server.
 
 import type { Store } from '../store/types.js';
 

@@ -5,6 +5,7 @@
 
 import type net from 'node:net';
 import tls from 'node:tls';
+import type { Authenticate } from '../listener/types.js';
 import type { Store } from '../store/types.js';
 import { LineReader, type ReadItem } from './line-reader.js';
 import { lockMaildrop } from './locks.js';
@@ -16,7 +17,7 @@ import { multiline, multilineText, topOf } from './wire.js';
 
 export interface SessionSettings {
   store: Store;
-  authenticate: (user: string, password: string) => Promise<string | null>;
+  authenticate: Authenticate;
   log: Pop3Log;
   hooks: Pop3Hooks;
   /** present when the server has a certificate: enables STLS */

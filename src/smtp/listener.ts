@@ -4,6 +4,7 @@
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import type { Authenticate, ListenerLog, TlsPem } from '../listener/types.js';
 
 export class SmtpError extends Error {
   constructor(readonly responseCode: number, message: string) {
@@ -45,12 +46,12 @@ export interface SmtpListenerOptions {
   port: number;
   /** implicit TLS (submissions on 2465); otherwise STARTTLS is offered */
   secure: boolean;
-  tls: { key: string; cert: string };
+  tls: TlsPem;
   /** AUTH required before MAIL FROM (submission) */
   requireAuth: boolean;
   /** allow AUTH before STARTTLS (off by default: the rules want authentication over TLS) */
   allowInsecureAuth?: boolean;
-  authenticate?: (username: string, password: string) => Promise<string | null>;
+  authenticate?: Authenticate;
   /** SIZE advertised and enforced: above it the message is refused with 552 */
   maxMessageBytes: number;
   maxRecipients?: number;
@@ -60,7 +61,7 @@ export interface SmtpListenerOptions {
   onMessage: (raw: Buffer, envelope: Envelope) => Promise<string>;
   /** the fault seam: asked at every phase before the listener's own callbacks */
   onPhase?: SmtpPhaseHook;
-  log?: (event: string, detail: Record<string, unknown>) => void;
+  log?: ListenerLog;
 }
 
 export interface SmtpListener {
