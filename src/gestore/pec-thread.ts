@@ -2,9 +2,9 @@
 // per flow: accettazione, busta, presa in carico, avvenuta consegna), and reading what arrives at a
 // punto di ricezione: parsing it and verifying its signature. MIME assembly and parsing, daticert,
 // CMS structure and certificate checks are pure work that would otherwise share the event loop
-// with every socket and commit of the testbed. The worker gets the gestori's signing identities and the trusted CA when it
-// starts; each request carries its time and, with a seed, the seed of its ids, so the bytes are
-// those an in-thread build would give.
+// with every socket and commit of the testbed. The worker gets the gestori's signing identities
+// and the trusted CA when it starts; each request carries its time and, with a seed, the seed of
+// its ids, so the bytes are those an in-thread build would give.
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
 import { HeaderMap } from '../pec/mime-headers.js';
 import type { EmbeddedMessage, ParsedPec } from '../pec/parse.js';

@@ -1,6 +1,7 @@
 // Fault rules over HTTP: add, list, remove, clear, and the common case "the next message from /
-// to X" as one call. Changes are stored: a restart on the same data dir keeps them. Rules are the data of src/faults (`{ at, match, do, times }`), validated by
-// the testbed's registry; what it refuses comes back as a 400 naming the rule's field.
+// to X" as one call. Changes are stored: a restart on the same data dir keeps them. Rules are the
+// data of src/faults (`{ at, match, do, times }`), validated by the testbed's registry; what it
+// refuses comes back as a 400 naming the rule's field.
 import { FaultRuleError, POINTS, type FaultAction, type FaultAt } from '../../faults/index.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
