@@ -300,7 +300,19 @@ describe('flags, search, copy, move, expunge, append', () => {
       expect(stored.flags).toEqual(['\\Seen', '$Inviato']);
       expect(stored.internalDate).toBe(Date.UTC(2024, 1, 2, 3, 4, 5));
       expect(stored.subject).toBe('Inviato');
+      expect(stored.kind).toBeNull();
       await expect(c.append('Missing', raw)).rejects.toThrow();
+    });
+  });
+
+  it('APPEND indexes a PEC receipt as delivery does: the API finds it by kind', async () => {
+    const archive = f.store.createFolder(USER, 'Ricevute');
+    const raw = simpleMessage('ACCETTAZIONE: Protocollo', 'Ricevuta.\r\n', 'X-Ricevuta: accettazione\r\nX-Riferimento-Message-ID: <app-1@comune.test>\r\n');
+    await withClient(async (c) => {
+      const res = await c.append('Ricevute', raw);
+      const stored = f.store.getMessageByUid(archive.id, (res as { uid: number }).uid)!;
+      expect(stored).toMatchObject({ kind: 'accettazione', refMessageId: '<app-1@comune.test>', subject: 'ACCETTAZIONE: Protocollo' });
+      expect(f.store.findMessages({ kind: 'accettazione' }).map((m) => m.id)).toContain(stored.id);
     });
   });
 });

@@ -1,15 +1,15 @@
 // APPEND (RFC 3501 §6.3.11) with APPENDUID (UIDPLUS, RFC 4315): the literal is stored byte for
 // byte. The framing layer has already refused literals above APPENDLIMIT without reading them.
+// The message is indexed as the gestore indexes what it delivers, so a receipt a client files
+// away by APPEND is found by the API's filters like any other.
 
-import { addressesOf } from '../mime/address.js';
-import { decodeWords, headerValue, readHeaderBlock } from '../mime/header.js';
+import { metaOf } from '../../gestore/mailbox.js';
 import { tokenText } from '../command-parser.js';
 import { parseDateTime } from '../dates.js';
 import { bad, no } from '../errors.js';
 import { normaliseFlag } from '../flags.js';
 import { ok, type CommandSpec } from '../session.js';
 import { mailboxArg } from './mailboxes.js';
-import type { MessageMeta } from '../../store/types.js';
 
 export const appendCommands: Record<string, CommandSpec> = {
   APPEND: {
@@ -56,15 +56,3 @@ export const appendCommands: Record<string, CommandSpec> = {
     },
   },
 };
-
-/** the indexed facts the store keeps for the API (PEC facts are the gestore's job, not ours) */
-function metaOf(raw: Buffer): Partial<MessageMeta> {
-  const fields = readHeaderBlock(raw, 0, raw.length).fields;
-  const subject = headerValue(fields, 'subject');
-  const from = headerValue(fields, 'from');
-  return {
-    messageId: headerValue(fields, 'message-id') ?? null,
-    subject: subject === undefined ? null : decodeWords(subject),
-    from: from === undefined ? null : (addressesOf(from)[0] ?? null),
-  };
-}

@@ -140,10 +140,3 @@ function findGroupColon(tokens: Token[], from: number): number {
 function quoteLocal(value: string): string {
   return /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
-
-/** plain addresses (local@domain, lower-cased) of a header value, for SEARCH and metadata */
-export function addressesOf(text: string): string[] {
-  return parseAddressList(text)
-    .filter((a): a is Extract<EnvelopeAddress, { kind: 'mailbox' }> => a.kind === 'mailbox')
-    .map((a) => (a.host ? `${a.mailbox}@${a.host}` : a.mailbox).toLowerCase());
-}
