@@ -5,6 +5,7 @@
 
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
+import { readMeta, writeMeta } from './meta.js';
 import type { FaultRuleCounters, FaultRuleSet, StoredFaultRule } from './types.js';
 
 const NEXT_ID_KEY = 'fault_rule_next_id';
@@ -53,7 +54,7 @@ export class FaultRules {
       hits: r.hits,
       firstHitAt: r.first_hit_at,
     }) as StoredFaultRule);
-    const nextId = this.ctx.pluck<unknown>(`SELECT value FROM meta WHERE key = '${NEXT_ID_KEY}'`).get();
+    const nextId = readMeta(this.ctx, NEXT_ID_KEY);
     return { rules, nextId: Number.isSafeInteger(nextId) && (nextId as number) > 0 ? (nextId as number) : 1 };
   }
 
@@ -97,6 +98,6 @@ export class FaultRules {
 
   private setNextId(nextId: number): void {
     count(nextId, 'nextId');
-    this.ctx.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(NEXT_ID_KEY, nextId);
+    writeMeta(this.ctx, NEXT_ID_KEY, nextId);
   }
 }

@@ -124,7 +124,8 @@ export async function submitAs(target: SubmissionTarget, password: string, reque
   // Before the first await, so concurrent sends draw from the seed in call order; and before the
   // transport, so a bad date is the caller's error and not a refused submission.
   const composed = reproducible ? composeReproducibly(request, reproducible) : null;
-  const date = request.date === undefined ? undefined : new Date(dateMs(request.date));
+  // the composer read the date already; nodemailer needs it only when it writes the message
+  const date = composed || request.date === undefined ? undefined : new Date(dateMs(request.date));
   const transport = nodemailer.createTransport({
     host: target.host,
     port: target.port,
