@@ -1,8 +1,8 @@
 // The listener: accepts connections (plain with STARTTLS, or implicit TLS), runs one Session
 // each, and fans store change notifications out to the sessions of the account they concern.
 
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { createSocketServer, listen, secureContextFor } from '../listener/socket-server.js';
 import { appendCommands } from './commands/append.js';
 import { connectionCommands } from './commands/connection.js';
 import { fetchCommands } from './commands/fetch.js';
@@ -25,8 +25,7 @@ const COMMANDS = new Map<string, CommandSpec>(
 );
 
 export async function startImapServer(options: ImapServerOptions): Promise<ImapServer> {
-  if (options.implicitTls && !options.tls) throw new Error('imap: implicitTls needs tls.key and tls.cert');
-  const secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null;
+  const secureContext = secureContextFor('imap', options) ?? null;
   const sessions = new Set<Session>();
   const byAddress = new Map<string, Set<Session>>();
   const recent = new RecentTracker();
@@ -68,21 +67,10 @@ export async function startImapServer(options: ImapServerOptions): Promise<ImapS
     void session.run();
   };
 
-  const server: net.Server = options.implicitTls
-    ? tls.createServer({ key: options.tls!.key, cert: options.tls!.cert }, (socket) => accept(socket, true))
-    : net.createServer((socket) => accept(socket, false));
-  // a failed TLS handshake must not take the listener down
-  server.on('tlsClientError', (err: Error) => log('imap.tls-error', { error: err.message }));
+  const server = createSocketServer('imap', options, accept, (err) => log('imap.tls-error', { error: err.message }));
   server.on('error', (err) => log('imap.listener-error', { error: err.message }));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const port = await listen(server, options.port, options.host);
   log('imap.listening', { host: options.host ?? '127.0.0.1', port, implicitTls: !!options.implicitTls, starttls: !!secureContext && !options.implicitTls });
 
   let closing: Promise<void> | null = null;

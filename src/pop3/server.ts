@@ -1,8 +1,8 @@
 // The POP3 listener: binds the port (plain with optional STLS, or implicit TLS for POP3S),
 // hands each connection to a Pop3Session, and on close() ends every session without UPDATE.
 
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { createSocketServer, listen, secureContextFor } from '../listener/socket-server.js';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -14,9 +14,8 @@ import type { Pop3Server, Pop3ServerOptions } from './types.js';
 let nextSessionId = 1;
 
 export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3Server> {
-  if (options.implicitTls && !options.tls) throw new Error('pop3: implicitTls needs tls.key and tls.cert');
+  const secureContext = secureContextFor('pop3', options);
   const log = options.log ?? (() => {});
-  const secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
   const settings: SessionSettings = {
     store: options.store,
     authenticate: options.authenticate,
@@ -37,22 +36,12 @@ export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3S
     void session.closed.then(() => sessions.delete(session));
   };
 
-  const server: net.Server = options.implicitTls
-    ? tls.createServer({ key: options.tls!.key, cert: options.tls!.cert }, (s) => accept(s, true))
-    : net.createServer((s) => accept(s, false));
-  server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+  const server = createSocketServer('pop3', options, accept, (err, socket) => {
     log('tls-error', { remote: socket.remoteAddress, error: err.message });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listen(server, options.port, options.host);
   server.on('error', (err) => log('server-error', { error: err.message }));
-  const port = (server.address() as net.AddressInfo).port;
   log('listening', { host: options.host ?? '127.0.0.1', port, implicitTls: !!options.implicitTls, stls: !!secureContext && !options.implicitTls });
 
   let closing: Promise<void> | undefined;

@@ -2,8 +2,8 @@
 // The punto di accesso and the punto di ricezione are both built on it; neither sees the
 // protocol, and every rejection carries its SMTP code from here.
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { listen } from '../listener/socket-server.js';
 import type { Authenticate, ListenerLog, TlsPem } from '../listener/types.js';
 
 export class SmtpError extends Error {
@@ -200,14 +200,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     },
   });
   server.on('error', (error) => log('smtp-error', { error: String(error) }));
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.server.address() as AddressInfo).port;
+  const port = await listen(server.server, options.port, options.host);
   return {
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
