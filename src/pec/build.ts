@@ -4,13 +4,13 @@
 // of the multipart/mixed part to the signer. Pure: time and randomness arrive in the context.
 
 import { isAscii } from 'node:buffer';
-import MimeNode from 'nodemailer/lib/mime-node';
 import { breveOriginal } from './breve.js';
 import { buildDaticert } from './daticert.js';
 import { datiCertificazione, effectiveErrore, effectiveErroreEsteso, effectiveTipo } from './dati-certificazione.js';
 import { envelopeHeaders } from './envelope.js';
 import { newProviderMessageId } from './identificativo.js';
 import { kindSpec, type KindSpec } from './kinds.js';
+import { base64Lines, leafEntity, multipartEntity, withCrlf } from './mime-entity.js';
 import { isAddress } from './mime-headers.js';
 import { buildNotice, type Notice } from './notice.js';
 import { readOriginal } from './original.js';
@@ -64,13 +64,6 @@ export interface BuiltPecMessage {
 
 const CRLF = '\r\n';
 
-function base64Lines(bytes: Buffer): string {
-  const b64 = bytes.toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
-  return lines.join(CRLF);
-}
-
 /** The original that travels with the message, in the form the kind and flavour ask for; null when none. */
 function attachedOriginal(req: PecRequest, spec: KindSpec, dialect: Dialect): Buffer | null {
   if (spec.original === 'never') return null;
@@ -93,19 +86,9 @@ function latin1(text: string, html: boolean): Buffer {
   return Buffer.from(mapped, 'latin1');
 }
 
-function addTextPart(parent: MimeNode, type: 'text/plain' | 'text/html', text: string, dialect: Dialect, options: MimeNode.Options): void {
-  const contentType = `${type}; charset=${dialect.textCharset}`;
+function textPart(type: 'text/plain' | 'text/html', text: string, dialect: Dialect): Buffer {
   const body = dialect.textCharset === 'iso-8859-1' ? latin1(text, type === 'text/html') : Buffer.from(text, 'utf8');
-  if (dialect.textEncoding === '8bit') {
-    // MimeNode would pick an encoding itself: written as is instead
-    parent.createChild(false, options).setRaw(Buffer.concat([
-      Buffer.from(`Content-Type: ${contentType}${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}`, 'latin1'), body,
-    ]));
-    return;
-  }
-  const node = parent.createChild(contentType, options);
-  node.setHeader('Content-Transfer-Encoding', dialect.textEncoding);
-  node.setContent(body);
+  return leafEntity(`${type}; charset=${dialect.textCharset}`, dialect.textEncoding, body);
 }
 
 function attachmentHead(contentType: string, name: string, disposition: 'inline' | 'attachment', extra = ''): string {
@@ -113,30 +96,32 @@ function attachmentHead(contentType: string, name: string, disposition: 'inline'
 }
 
 /** multipart/mixed: alternative(text, html), daticert.xml, postacert.eml — CRLF lines throughout. */
-async function innerEntity(baseBoundary: string, dialect: Dialect, notice: Notice, daticert: string | null, original: Buffer | null): Promise<Buffer> {
-  // the mixed part is built under a parent so that MimeNode does not give it Date / Message-ID
-  // (every node gets the base boundary: MimeNode would otherwise draw random bytes for each)
-  const options = { baseBoundary, boundaryPrefix: '--_PEC' };
-  const parent = new MimeNode('multipart/signed', options);
-  const mixed = parent.createChild('multipart/mixed', { ...options, newline: 'windows' });
-  const alternative = mixed.createChild('multipart/alternative', options);
-  addTextPart(alternative, 'text/plain', notice.text, dialect, options);
-  addTextPart(alternative, 'text/html', notice.html, dialect, options);
+function innerEntity(baseBoundary: string, dialect: Dialect, notice: Notice, daticert: string | null, original: Buffer | null): Buffer {
+  // The boundaries keep the names nodemailer's MimeNode gave them when it wrote this part
+  // (prefix, base, node number), so that the bytes of a seeded build stay what they were.
+  const boundary = (node: number) => `--_PEC-${baseBoundary}-Part_${node}`;
+  const parts = [
+    multipartEntity('multipart/alternative', boundary(3), [
+      textPart('text/plain', notice.text, dialect),
+      textPart('text/html', notice.html, dialect),
+    ]),
+  ];
   if (daticert !== null) {
-    mixed.createChild(false, options).setRaw(
+    parts.push(Buffer.from(
       attachmentHead('application/xml', 'daticert.xml', 'inline', `Content-Transfer-Encoding: base64${CRLF}`) + base64Lines(Buffer.from(daticert, 'utf8')),
-    );
+      'latin1',
+    ));
   }
   if (original !== null) {
     // rules §3 mark daticert inline, not postacert: as an attachment, mail readers and consumers'
     // MIME libraries list it instead of merging the original into the notice text
     const eightBit = !isAscii(original);
-    mixed.createChild(false, options).setRaw(Buffer.concat([
+    parts.push(Buffer.concat([
       Buffer.from(attachmentHead('message/rfc822', 'postacert.eml', 'attachment', eightBit ? `Content-Transfer-Encoding: 8bit${CRLF}` : ''), 'latin1'),
       original,
     ]));
   }
-  return mixed.build();
+  return withCrlf(multipartEntity('multipart/mixed', boundary(2), parts));
 }
 
 function assertAddress(what: string, value: string | undefined): void {
@@ -173,7 +158,7 @@ export async function buildPecMessage(ctx: BuildContext, req: PecRequest): Promi
     ? `<${req.facts.identificativo}>`
     : req.kind === 'anomalia' ? (req.facts.msgid ?? generatedId) : generatedId;
 
-  const inner = await innerEntity(baseBoundary, dialect, notice, daticert && buildDaticert(daticert), original);
+  const inner = innerEntity(baseBoundary, dialect, notice, daticert && buildDaticert(daticert), original);
   const headers = envelopeHeaders({
     spec,
     tipo,

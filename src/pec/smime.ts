@@ -5,6 +5,7 @@
 
 import { signDetachedAsync } from '../pki/cms.js';
 import { micalgParam } from './dialects.js';
+import { base64Lines } from './mime-entity.js';
 import type { Dialect, Signer } from './types.js';
 
 const CRLF = '\r\n';
@@ -16,13 +17,6 @@ export interface SignMimeOptions {
   at: number;
   /** boundary of the multipart/signed; must not occur in the inner entity */
   boundary: string;
-}
-
-function base64Lines(bytes: Buffer): string {
-  const b64 = bytes.toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
-  return lines.join(CRLF);
 }
 
 function assertCanonical(inner: Buffer): void {

@@ -3,14 +3,11 @@
 // and MIME boundaries from the seeded source. A general mail library would add its own random ids
 // and the real date.
 import { domainOf } from '../../topology/formats.js';
+import { base64Lines } from '../../pec/mime-entity.js';
 import { rfc5322Date } from '../../pec/time.js';
 import type { IdSource } from '../../pec/types.js';
 
 const CRLF = '\r\n';
-
-function base64Lines(bytes: Buffer): string {
-  return (bytes.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
-}
 
 /** RFC 2047 for anything beyond printable ASCII; the Subject is what consumers correlate on */
 function headerWord(text: string): string {
