@@ -116,7 +116,7 @@ export class JobRunner {
         this.running.set(job.id, run);
       }
     }
-    if (this.running.size === 0 && this.isIdle()) {
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();

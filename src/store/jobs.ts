@@ -16,36 +16,17 @@ interface JobRow {
   last_error: string | null;
 }
 
-const HEAD_COLUMNS = 'id, kind, due_at, key, attempts, last_error';
-
-// The payload is read and parsed when first looked into: the runner polls due jobs often and
-// skips the ones it is already running, so most rows fetched are never looked into. A job
-// completed meanwhile has no payload left to read: null.
-function toJob(row: Omit<JobRow, 'payload'>, payload: () => string | undefined): Job {
-  let parsed: { value: unknown } | undefined;
-  const job = {
+function toJob(row: JobRow): Job {
+  const job: Job = {
     id: row.id,
     kind: row.kind,
     dueAt: row.due_at,
+    payload: JSON.parse(row.payload) as unknown,
     attempts: row.attempts,
     lastError: row.last_error,
-  } as Job;
-  Object.defineProperty(job, 'payload', {
-    enumerable: true,
-    get: () => {
-      if (!parsed) {
-        const text = payload();
-        parsed = { value: text === undefined ? null : (JSON.parse(text) as unknown) };
-      }
-      return parsed.value;
-    },
-  });
+  };
   if (row.key !== null) job.key = row.key;
   return job;
-}
-
-function fromFullRow(row: JobRow): Job {
-  return toJob(row, () => row.payload);
 }
 
 function checkDue(value: unknown, what: string): number {
@@ -81,21 +62,20 @@ export class Jobs {
       )
       .run({ kind: job.kind, dueAt, payload, key });
     if (info.changes === 0) return undefined;
-    return fromFullRow({ id: Number(info.lastInsertRowid), kind: job.kind, due_at: dueAt, payload, key, attempts: 0, last_error: null });
+    return toJob({ id: Number(info.lastInsertRowid), kind: job.kind, due_at: dueAt, payload, key, attempts: 0, last_error: null });
   }
 
   due(now: number, limit: number, except: Iterable<number> = []): Job[] {
     checkDue(now, 'now');
     if (!Number.isSafeInteger(limit) || limit < 0) throw new StoreError('INVALID', 'limit must be a non-negative integer');
-    const payloadOf = this.ctx.pluck<string>('SELECT payload FROM jobs WHERE id = ?');
     // The runner's own jobs stay pending while they run: left out here rather than read and skipped.
     const skip = JSON.stringify([...except].filter((id) => Number.isSafeInteger(id)));
     return this.ctx
-      .stmt<Omit<JobRow, 'payload'>>(
-        `SELECT ${HEAD_COLUMNS} FROM jobs WHERE due_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?`,
+      .stmt<JobRow>(
+        'SELECT * FROM jobs WHERE due_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?',
       )
       .all(now, skip, limit)
-      .map((row) => toJob(row, () => payloadOf.get(row.id)));
+      .map(toJob);
   }
 
   nextDueAt(): number | undefined {
@@ -140,6 +120,6 @@ export class Jobs {
   }
 
   list(): Job[] {
-    return this.ctx.stmt<JobRow>('SELECT * FROM jobs ORDER BY id').all().map(fromFullRow);
+    return this.ctx.stmt<JobRow>('SELECT * FROM jobs ORDER BY id').all().map(toJob);
   }
 }

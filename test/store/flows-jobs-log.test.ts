@@ -128,16 +128,14 @@ describe.each(MODES)('jobs [%s]', (mode) => {
     expect(store.listJobs().map((j) => j.id)).toEqual([j30.id, j50.id]);
   });
 
-  it('dueJobs reads a payload when it is looked into; a job completed meanwhile has none', () => {
+  it('dueJobs gives each job with its payload as enqueued (JSON values of any shape)', () => {
     const { store } = harness(mode);
-    const a = store.enqueueJob({ kind: 'k', dueAt: 1, payload: { to: ['x@pec.test'] } })!;
-    expect(a).toMatchObject({ kind: 'k', dueAt: 1, attempts: 0, lastError: null, payload: { to: ['x@pec.test'] } });
-    const b = store.enqueueJob({ kind: 'k', dueAt: 2, payload: { n: 2 } })!;
-    const [dueA, dueB] = store.dueJobs(10, 10);
-    expect(dueB.payload).toEqual({ n: 2 });
-    store.completeJob(a.id);
-    expect(dueA.payload).toBeNull();
-    expect(store.dueJobs(10, 10)).toEqual([expect.objectContaining({ id: b.id, payload: { n: 2 } })]);
+    const a = store.enqueueJob({ kind: 'k', dueAt: 1, payload: { to: ['x@pec.test'], lane: 'relay:beta' } })!;
+    expect(a).toMatchObject({ kind: 'k', dueAt: 1, attempts: 0, lastError: null, payload: { to: ['x@pec.test'], lane: 'relay:beta' } });
+    const b = store.enqueueJob({ kind: 'k', dueAt: 2, payload: [1, 'due'] })!;
+    const c = store.enqueueJob({ kind: 'k', dueAt: 3, payload: null })!;
+    expect(store.dueJobs(10, 10)).toEqual([a, b, c]);
+    expect(store.dueJobs(10, 10, [a.id]).map((j) => j.payload)).toEqual([[1, 'due'], null]);
   });
 
   it('retryJob increments attempts, moves dueAt and records the error', () => {
