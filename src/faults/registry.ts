@@ -190,9 +190,12 @@ export class FaultRegistry implements FaultPoints {
     for (const state of counted) {
       this.options.store?.setFaultRuleCounters(state.rule.id, { seen: state.seen, hits: state.hits, firstHitAt: state.firstHitAt });
     }
+    // Only a tagged address is looked up: the lookup is a store query, and every fault point of
+    // every flow would otherwise make it.
     const recipient = subject.recipient;
-    if (recipient && (this.options.magicAddress?.(recipient) ?? true)) {
-      for (const rule of magicRules(recipient)) if (rule.at === at && matches(rule.match, subject)) applied.push(rule);
+    const magic = recipient ? magicRules(recipient) : [];
+    if (magic.length > 0 && (this.options.magicAddress?.(recipient!) ?? true)) {
+      for (const rule of magic) if (rule.at === at && matches(rule.match, subject)) applied.push(rule);
     }
     if (applied.length === 0) return {};
     for (const rule of applied) this.options.onApplied?.(rule, point, subject);
