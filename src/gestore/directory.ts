@@ -1,6 +1,8 @@
 // What a gestore knows about the PEC world: the topology (its own configuration, the other
 // gestori and their domains, the ordinary-mail domains) joined with the providers' index (which
-// certificate each provider signs with), as the lookups the engine asks all the time.
+// certificate each provider signs with), as the lookups the engine asks all the time. Its copy of
+// the index also remembers the certificates a renewal replaced: a message signed just before it
+// is still on its way (each provider keeps a local copy of the index, pec-rules §8).
 import type { ProviderIndex } from '../topology/igpec.js';
 import type { GestoreConfig, OrdinaryDomain, Topology } from '../topology/topology.js';
 
@@ -17,7 +19,8 @@ export interface Directory {
   gestoreByFingerprint(fingerprint: string): GestoreConfig | undefined;
 }
 
-export function createDirectory(topology: Topology, index: ProviderIndex): Directory {
+/** `indexes`: the index in force first, then the ones it replaced */
+export function createDirectory(topology: Topology, indexes: () => readonly ProviderIndex[]): Directory {
   return {
     gestori: topology.gestori,
     gestore(id) {
@@ -28,8 +31,11 @@ export function createDirectory(topology: Topology, index: ProviderIndex): Direc
     gestoreOfDomain: (domain) => topology.gestoreOfDomain(domain),
     ordinaryDomain: (domain) => topology.ordinaryDomain(domain),
     gestoreByFingerprint(fingerprint) {
-      const entry = index.byFingerprint(fingerprint);
-      return entry ? topology.gestore(entry.gestoreId) : undefined;
+      for (const index of indexes()) {
+        const entry = index.byFingerprint(fingerprint);
+        if (entry) return topology.gestore(entry.gestoreId);
+      }
+      return undefined;
     },
   };
 }

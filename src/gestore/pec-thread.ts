@@ -3,8 +3,8 @@
 // punto di ricezione: parsing it and verifying its signature. MIME assembly and parsing, daticert,
 // CMS structure and certificate checks are pure work that would otherwise share the event loop
 // with every socket and commit of the testbed. The worker gets the gestori's signing identities
-// and the trusted CA when it starts; each request carries its time and, with a seed, the seed of
-// its ids, so the bytes are those an in-thread build would give.
+// and the trusted CA when it starts, and again when they are renewed; each request carries its
+// time and, with a seed, the seed of its ids, so the bytes are those an in-thread build would give.
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
 import { HeaderMap } from '../pec/mime-headers.js';
 import type { EmbeddedMessage, ParsedPec } from '../pec/parse.js';
@@ -23,17 +23,25 @@ export interface PecThread {
    * CA at time `at` (as verifyDetached); verdict null when there is no signature to check
    */
   inspect(raw: Buffer, at: number): Promise<{ parsed: ParsedPec; verdict: CmsVerdict | null }>;
+  /** signing identities and trust for the requests made from now on (renewed certificates) */
+  setIdentities(identities: PecThreadIdentities): void;
   close(): Promise<void>;
 }
 
 type Request<T extends PecThreadRequest['type']> = Omit<Extract<PecThreadRequest, { type: T }>, 'id'>;
 
-export function startPecThread(options: { identities: GestoreIdentity[]; trustedCaPem: string[] }): PecThread {
+export interface PecThreadIdentities {
+  identities: GestoreIdentity[];
+  trustedCaPem: string[];
+}
+
+export function startPecThread(options: PecThreadIdentities): PecThread {
+  let current = options;
   const calls = workerCalls<PecThreadAnswer>({
     name: 'PEC',
     start: () => {
       const worker = moduleWorker(siblingModule(import.meta.url, 'pec-thread-worker'));
-      worker.postMessage({ type: 'init', ...options } satisfies PecThreadRequest);
+      worker.postMessage({ type: 'init', ...current } satisfies PecThreadRequest);
       return worker;
     },
     failure: (cause) => new Error(String(cause)),
@@ -48,6 +56,11 @@ export function startPecThread(options: { identities: GestoreIdentity[]; trusted
       const answer = await calls.call({ type: 'inspect', raw, at } satisfies Request<'inspect'>);
       if (!('parsed' in answer)) throw new Error('PEC worker: not a parse');
       return { parsed: reviveParsed(answer.parsed), verdict: answer.verdict };
+    },
+    setIdentities(identities) {
+      current = identities;
+      // one port, in order: every request posted after this is served with these
+      calls.post({ type: 'init', ...identities } satisfies PecThreadRequest);
     },
     close: () => calls.close(),
   };

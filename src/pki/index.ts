@@ -1,7 +1,7 @@
 // The test PKI and CMS: what the rest of the testbed imports from src/pki.
 
 export {
-  loadOrCreatePki, describePki, pkiPaths, tlsHostnames,
+  loadOrCreatePki, describePki, pkiPaths, signersRenewAt, tlsHostnames,
   type TestPki, type LoadOrCreateOptions, type PkiSummary, type PkiFileSummary,
 } from './test-pki.js';
 export {

@@ -107,6 +107,16 @@ export function loadOrCreatePki(options: LoadOrCreateOptions): TestPki {
   return toTestPki(dir, state as CompleteState, options.gestori, hostnames, issued);
 }
 
+/**
+ * The (virtual) time from which `loadOrCreatePki` issues a signer of `pki` again: the earliest
+ * end of validity less the renewal margin. A testbed whose clock reaches it renews them.
+ */
+export function signersRenewAt(pki: Pick<TestPki, 'signers'>): number {
+  let earliest = Infinity;
+  for (const signer of pki.signers.values()) earliest = Math.min(earliest, Date.parse(new X509Certificate(signer.certPem).validTo));
+  return earliest - RENEW_MARGIN_MS;
+}
+
 export interface PkiFileSummary {
   certPath: string;
   keyPath: string;

@@ -19,7 +19,7 @@ import { scopedSeeds } from '../gestore/scoped-ids.js';
 import { startPecThread } from '../gestore/pec-thread.js';
 import { randomIds, seededIds } from '../pec/ids.js';
 import type { GestoreIdentity } from '../pec/types.js';
-import { loadOrCreatePki, type TestPki } from '../pki/test-pki.js';
+import { loadOrCreatePki, signersRenewAt, type TestPki } from '../pki/test-pki.js';
 import { startImapServer } from '../imap/index.js';
 import { startPop3Server } from '../pop3/index.js';
 import { createRelayClient } from '../smtp/client.js';
@@ -33,6 +33,7 @@ import type { Scenario } from '../topology/scenario.js';
 import type { Topology } from '../topology/topology.js';
 import { findMessages, withContent, type MessageFilter, type TestbedMessage } from './messages.js';
 import { submitAs, type SendRequest, type SendResult } from './send.js';
+import { watchSignerValidity } from './signer-renewal.js';
 import { waitForMessages, type WaitQuery } from './wait.js';
 
 export const SERVICES = ['mx', 'submission', 'submissionTls', 'imap', 'imapTls', 'pop3', 'pop3Tls', 'http'] as const;
@@ -99,12 +100,15 @@ export interface Testbed {
   endpoints: Record<ServiceName, Endpoint>;
   mailboxes: MailboxInfo[];
   caPath: string;
-  caPem: string;
-  pki: TestPki;
+  /** ca.pem as it is now (a renewal at a virtual time past the CA's end stretches it, same key) */
+  readonly caPem: string;
+  /** the test PKI in use: renewed when the virtual time reaches the end of the signers */
+  readonly pki: TestPki;
   store: Store;
   clock: VirtualClock;
   topology: Topology;
-  index: ProviderIndex;
+  /** the providers' index in force (the signers' certificates as last renewed) */
+  readonly index: ProviderIndex;
   scenario: Scenario<Record<string, unknown>>;
   context: EngineContext;
   /** resolves when no job is due and none is running (virtual time is not advanced) */
@@ -202,21 +206,26 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     if (last !== undefined && last > clock.now()) clock.set(last);
     clockRecorder = recordClock(clock, store);
   }
+  // Receipts are signed, and strict verifiers check them, at virtual time: after any resume, and
+  // again whenever the clock reaches the end of the signers (signer-renewal.ts).
+  const pkiAt = () => loadOrCreatePki({
+    dir: resolve(options.certsDir ?? 'certs'), gestori: certRequestsOf(topology), hostnames: [host], signingAt: new Date(clock.now()),
+  });
+  const indexOf = (p: TestPki) => buildIndex(topology, { certificatePem: (id) => p.signers.get(id)!.certPem, fingerprint: (id) => p.fingerprint(id) });
+  const identitiesOf = (p: TestPki) => ({
+    identities: topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: p.signers.get(g.id)! })),
+    trustedCaPem: [p.caCertPem],
+  });
   let pki: TestPki;
   try {
-    pki = loadOrCreatePki({
-      dir: resolve(options.certsDir ?? 'certs'),
-      gestori: certRequestsOf(topology),
-      hostnames: [host],
-      // Receipts are signed, and strict verifiers check them, at virtual time: after any resume.
-      signingAt: new Date(clock.now()),
-    });
+    pki = pkiAt();
   } catch (error) {
     clockRecorder?.close();
     store.close();
     throw error;
   }
-  const index = buildIndex(topology, { certificatePem: (id) => pki.signers.get(id)!.certPem, fingerprint: (id) => pki.fingerprint(id) });
+  /** the index in force first, then the ones renewals replaced */
+  const indexes: ProviderIndex[] = [indexOf(pki)];
   const faults = new FaultRegistry({
     clock,
     seed: options.seed,
@@ -235,10 +244,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   });
   faults.restore((scenario.sections as ScenarioSections).faults ?? []);
   const protocolFaults = { faults: options.faults ?? faults, topology, store };
-  const pec = startPecThread({
-    identities: topology.gestori.map((g): GestoreIdentity => ({ id: g.id, name: g.name, mailDomain: g.mailDomain, dialect: g.dialect, signer: pki.signers.get(g.id)! })),
-    trustedCaPem: [pki.caCertPem],
-  });
+  const pec = startPecThread(identitiesOf(pki));
   const relay = createRelayClient({ name: `mx.${topology.gestori[0]?.mailDomain ?? 'pec-testbed.test'}`, caPem: pki.caCertPem });
   const ports = portsFor(options.ports);
   const endpoints = {} as Record<ServiceName, Endpoint>;
@@ -251,7 +257,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     clock,
     ids: options.seed !== undefined ? seededIds(options.seed) : randomIds(),
     seedFor: options.seed !== undefined ? scopedSeeds(options.seed) : undefined,
-    directory: createDirectory(topology, index),
+    directory: createDirectory(topology, () => indexes),
     pec,
     relay,
     route(domain) {
@@ -318,6 +324,25 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     throw error;
   }
   runner.start();
+  let renewAt = signersRenewAt(pki);
+  const stopRenewal = watchSignerValidity({
+    clock,
+    renewAt: () => renewAt,
+    renew: () => {
+      pki = pkiAt();
+      renewAt = signersRenewAt(pki);
+      indexes.unshift(indexOf(pki));
+      pec.setIdentities(identitiesOf(pki));
+      store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'pki', event: 'rinnovo-certificati', detail: { issued: pki.issued, validUntil: new Date(renewAt).toISOString() } });
+    },
+    onError: (error) => {
+      // Said once: trying again every second would only repeat it.
+      renewAt = Infinity;
+      const message = `the signing certificates could not be renewed at the virtual time: ${(error as Error)?.message ?? error}`;
+      process.emitWarning(message, { code: 'PEC_TESTBED_PKI' });
+      store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'pki', event: 'rinnovo-fallito', detail: { message } });
+    },
+  });
 
   let stopped = false;
   let apiToken: string | null = null;
@@ -325,12 +350,18 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     endpoints,
     mailboxes,
     caPath: pki.caPath,
-    caPem: pki.caCertPem,
-    pki,
+    get caPem() {
+      return pki.caCertPem;
+    },
+    get pki() {
+      return pki;
+    },
     store,
     clock,
     topology,
-    index,
+    get index() {
+      return indexes[0];
+    },
     scenario,
     context,
     idle: () => runner!.idle(),
@@ -360,6 +391,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopRenewal();
       await runner!.stop();
       // The time it stopped at: a restart on this store resumes from here (clock/resume.ts).
       // One reading for both: a running clock moves between two calls.

@@ -7,6 +7,8 @@ import type { Worker } from 'node:worker_threads';
 export interface WorkerCalls<A> {
   /** posts `{ ...request, id }` and settles with the answer of that id (or its `error`) */
   call(request: object): Promise<A>;
+  /** posts a message that has no answer to the running worker; none running: dropped (start() sets a new one up) */
+  post(message: object): void;
   /**
    * No more calls. With `farewell`, the worker is told (and ends by itself, e.g. after closing
    * its connections politely); without, it is terminated.
@@ -56,6 +58,9 @@ export function workerCalls<A>(options: {
         pending.set(id, { resolve, reject });
         current().postMessage({ ...request, id });
       });
+    },
+    post(message) {
+      if (!closed) worker?.postMessage(message);
     },
     async close(farewell) {
       closed = true;

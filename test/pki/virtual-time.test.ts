@@ -1,11 +1,14 @@
 // Signing at virtual time: a testbed whose clock stands years away from today signs receipts with
-// certificates valid at that time, under the CA clients already trust. openssl judges with
-// -attime, the way an archive verifies a receipt at its signingTime.
+// certificates valid at that time, under the CA clients already trust, and renews them when its
+// clock reaches their end while it runs. openssl judges with -attime, the way an archive verifies
+// a receipt at its signingTime.
 
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GESTORI, loadOrCreatePki, type GestoreCertRequest } from '../../src/pki/index.js';
+import { DEFAULT_GESTORI, loadOrCreatePki, signersRenewAt, type GestoreCertRequest } from '../../src/pki/index.js';
 import { startTestbed, type Testbed } from '../../src/testbed/testbed.js';
 import { openssl, tempDir, writeTemp, type Run } from './helpers.js';
 
@@ -116,6 +119,81 @@ describe('a testbed whose clock stands far from today', () => {
     try {
       expect(tb.clock.now()).toBe(ahead);
       expect(await sendAndJudge(tb, ahead)).toEqual(['accettazione', 'avvenuta-consegna']);
+    } finally {
+      await tb.stop();
+    }
+  });
+});
+
+describe('a clock that reaches the end of the signers while the testbed runs', () => {
+  const DAY = 86_400_000;
+
+  /** the busta B received, put to B's MX again as another gestore's relay would */
+  async function relayAgain(tb: Testbed, busta: Buffer): Promise<void> {
+    const transport = nodemailer.createTransport({ host: tb.endpoints.mx.host, port: tb.endpoints.mx.port, secure: false, tls: { ca: tb.caPem } });
+    try {
+      await transport.sendMail({ envelope: { from: 'posta-certificata@pec.alfa.test', to: [B] }, raw: busta });
+    } finally {
+      transport.close();
+    }
+  }
+
+  it('renews them when the clock is advanced there, and still trusts the replaced certificate until it ends', async () => {
+    const certsDir = tempDir();
+    const start = yearsFromNow(0);
+    const tb = await startTestbed({ inMemory: true, ports: 'ephemeral', certsDir, clock: { start, speed: 0 } });
+    try {
+      expect(await sendAndJudge(tb, start)).toEqual(['accettazione', 'avvenuta-consegna']);
+      const busta = tb.messages({ mailbox: B, kind: 'posta-certificata' })[0].raw();
+      const before = tb.index.entries.map((e) => e.providerCertificateHash);
+      const caPem = tb.caPem;
+
+      // a day past the renewal point: the old certificates are still valid for six more days
+      const renewAt = signersRenewAt(tb.pki);
+      expect(renewAt).toBeGreaterThan(start + 2 * YEAR);
+      await tb.advance(renewAt + DAY - start);
+      const now = tb.clock.now();
+      const renewals = tb.store.queryLog({ event: 'rinnovo-certificati' });
+      expect(renewals).toHaveLength(1);
+      expect(renewals[0].detail).toMatchObject({ issued: ['gestore:alfa', 'gestore:beta'] });
+      expect(signersRenewAt(tb.pki)).toBeGreaterThan(now + 2 * YEAR);
+      const after = tb.index.entries.map((e) => e.providerCertificateHash);
+      expect(after.some((hash) => before.includes(hash))).toBe(false);
+      expect(tb.caPem).toBe(caPem);
+
+      await tb.reset();
+      expect(await sendAndJudge(tb, now)).toEqual(['accettazione', 'avvenuta-consegna']);
+      // signed by the renewed certificate: not the one the index listed before
+      const receipt = tb.messages({ mailbox: A, kind: 'avvenuta-consegna' })[0].raw();
+      const dir = tempDir();
+      const signer = openssl(['cms', '-verify', '-noverify', '-in', writeTemp(dir, 'r.eml', receipt), '-signer', path.join(dir, 'signer.pem'), '-out', '/dev/null']);
+      expect(signer.status, signer.stderr).toBe(0);
+      const signerHash = new X509Certificate(fs.readFileSync(path.join(dir, 'signer.pem'))).fingerprint.replace(/:/g, '');
+      expect(after).toContain(signerHash);
+
+      // a busta signed with the replaced certificate, arriving now: still a busta, not an anomalia
+      await tb.reset();
+      await relayAgain(tb, busta);
+      await tb.idle();
+      expect(tb.messages({ mailbox: B }).map((m) => m.kind)).toEqual(['posta-certificata']);
+    } finally {
+      await tb.stop();
+    }
+  });
+
+  it('renews them while the clock runs there', async () => {
+    const certsDir = tempDir();
+    const renewAt = signersRenewAt(loadOrCreatePki({ dir: certsDir, gestori }));
+    // one virtual hour per second, starting half an hour before the renewal point
+    const tb = await startTestbed({ inMemory: true, ports: 'ephemeral', certsDir, clock: { start: renewAt - 1_800_000, speed: 3600 } });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (tb.store.queryLog({ event: 'rinnovo-certificati' }).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(tb.store.queryLog({ event: 'rinnovo-certificati' })).toHaveLength(1);
+      tb.clock.setSpeed(0);
+      const at = Math.ceil(tb.clock.now() / 1000) * 1000;
+      tb.clock.set(at);
+      expect(await sendAndJudge(tb, at)).toEqual(['accettazione', 'avvenuta-consegna']);
     } finally {
       await tb.stop();
     }
