@@ -71,14 +71,14 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
   const gestore = ctx.directory.gestore(payload.gestore);
   const { parsed, verdict } = await ctx.pec.inspect(raw, ctx.clock.now());
   const origin = provenance(ctx, parsed, verdict);
-  if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, parsed);
-  if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, parsed);
+  if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, raw, parsed);
+  if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, raw, parsed);
   return receiveAnomalia(ctx, job, payload, gestore, raw, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);
 }
 
-async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, parsed: ParsedPec): Promise<void> {
+async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: ParsedPec): Promise<void> {
   const facts = factsFromParsed(parsed);
-  if (!facts) return receiveAnomalia(ctx, job, payload, gestore, ctx.store.getBlob(payload.blobId)!, ['daticert.xml mancante o incompleto']);
+  if (!facts) return receiveAnomalia(ctx, job, payload, gestore, raw, ['daticert.xml mancante o incompleto']);
   const original = parsed.postacert?.raw;
   const originalHeaders = parsed.postacert?.parsed.headers;
   // Asked per recipient: one busta can carry a recipient whose provider stays silent and one that answers.
@@ -139,8 +139,7 @@ function advance(ctx: EngineContext, identificativo: string, address: string, st
   ctx.store.setRecipientState(identificativo, recipient.address, state, ctx.clock.now());
 }
 
-async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, parsed: ParsedPec): Promise<void> {
-  const raw = ctx.store.getBlob(payload.blobId)!;
+async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: ParsedPec): Promise<void> {
   const identificativo = parsed.daticert?.identificativo ?? null;
   const flow = identificativo ? ctx.store.getFlow(identificativo) : undefined;
   const ours = flow && flow.gestore === gestore.id ? flow : undefined;
