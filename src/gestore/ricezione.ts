@@ -3,7 +3,7 @@
 // presa in carico (or rilevazione virus) and goes to the delivery point; a receipt goes to its
 // user (and updates the sender-side flow); anything else becomes a busta di anomalia.
 import { createHash } from 'node:crypto';
-import { parsePec, type ParsedPec } from '../pec/parse.js';
+import type { ParsedPec } from '../pec/parse.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
@@ -73,12 +73,12 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
   const origin = provenance(ctx, parsed, verdict);
   if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, raw, parsed);
   if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, raw, parsed);
-  return receiveAnomalia(ctx, job, payload, gestore, raw, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);
+  return receiveAnomalia(ctx, job, payload, gestore, raw, parsed, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);
 }
 
 async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: ParsedPec): Promise<void> {
   const facts = factsFromParsed(parsed);
-  if (!facts) return receiveAnomalia(ctx, job, payload, gestore, raw, ['daticert.xml mancante o incompleto']);
+  if (!facts) return receiveAnomalia(ctx, job, payload, gestore, raw, parsed, ['daticert.xml mancante o incompleto']);
   const original = parsed.postacert?.raw;
   const originalHeaders = parsed.postacert?.parsed.headers;
   // Asked per recipient: one busta can carry a recipient whose provider stays silent and one that answers.
@@ -176,8 +176,7 @@ async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJo
   });
 }
 
-async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, reasons: string[]): Promise<void> {
-  const parsed = parsePec(raw);
+async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: ParsedPec, reasons: string[]): Promise<void> {
   const local = payload.rcptTo.filter((rcpt) => ctx.store.getAccount(rcpt));
   const built: Array<{ rcpt: string; raw: Buffer; messageId: string }> = [];
   for (const rcpt of local) {

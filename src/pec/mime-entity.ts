@@ -44,22 +44,23 @@ export function multipartEntity(contentType: string, boundary: string, parts: re
   return Buffer.concat(chunks);
 }
 
+/** offset of the first LF at or after `from` that no CR precedes; -1 when every line ends CRLF */
+export function bareLfAt(bytes: Buffer, from = 0): number {
+  for (let i = bytes.indexOf(0x0a, from); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
+    if (i === 0 || bytes[i - 1] !== 0x0d) return i;
+  }
+  return -1;
+}
+
 /** Every LF not preceded by CR becomes CRLF (S/MIME signs canonical CRLF text); other bytes stay. */
 export function withCrlf(bytes: Buffer): Buffer {
-  let bare = -1;
-  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
-    if (i === 0 || bytes[i - 1] !== 0x0d) {
-      bare = i;
-      break;
-    }
-  }
+  let bare = bareLfAt(bytes);
   if (bare < 0) return bytes;
   const out: Buffer[] = [];
   let from = 0;
-  for (let i = bare; i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
-    if (i > 0 && bytes[i - 1] === 0x0d) continue;
-    out.push(bytes.subarray(from, i), Buffer.from(CRLF, 'latin1'));
-    from = i + 1;
+  for (; bare >= 0; bare = bareLfAt(bytes, bare + 1)) {
+    out.push(bytes.subarray(from, bare), Buffer.from(CRLF, 'latin1'));
+    from = bare + 1;
   }
   out.push(bytes.subarray(from));
   return Buffer.concat(out);

@@ -5,7 +5,7 @@
 
 import { signDetachedAsync } from '../pki/cms.js';
 import { micalgParam } from './dialects.js';
-import { base64Lines } from './mime-entity.js';
+import { bareLfAt, base64Lines } from './mime-entity.js';
 import type { Dialect, Signer } from './types.js';
 
 const CRLF = '\r\n';
@@ -20,9 +20,8 @@ export interface SignMimeOptions {
 }
 
 function assertCanonical(inner: Buffer): void {
-  for (let i = inner.indexOf(0x0a); i >= 0; i = inner.indexOf(0x0a, i + 1)) {
-    if (i === 0 || inner[i - 1] !== 0x0d) throw new Error(`signMime: bare LF at byte ${i}: S/MIME signs CRLF text only`);
-  }
+  const bare = bareLfAt(inner);
+  if (bare >= 0) throw new Error(`signMime: bare LF at byte ${bare}: S/MIME signs CRLF text only`);
 }
 
 /**
