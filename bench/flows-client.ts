@@ -2,6 +2,7 @@
 // that its SMTP and TLS work does not count against the testbed. Driven over IPC by bench/flows.ts:
 // it submits while fewer than `window` flows are in flight and reports each submission's time.
 import nodemailer from 'nodemailer';
+import { BENCH_TEXT, benchPdf } from './flow-driver.js';
 
 interface Start {
   type: 'start';
@@ -15,8 +16,7 @@ interface Start {
   recipient: string;
 }
 
-const pdf = Buffer.alloc(7 * 1024, 0x41);
-pdf.write('%PDF-1.4\n', 0);
+const pdf = benchPdf();
 let completed = 0;
 const waiters: Array<() => void> = [];
 
@@ -45,7 +45,7 @@ process.on('message', async (message: Start | { type: 'completed' } | { type: 'c
       process.send!({ type: 'submitting', messageId, at: Date.now() });
       await transport.sendMail({
         from: message.sender, to: message.recipient, subject: `Bench ${i}`, messageId,
-        text: 'Gentile ufficio,\n'.repeat(150),
+        text: BENCH_TEXT,
         attachments: [{ filename: 'atto.pdf', content: pdf, contentType: 'application/pdf' }],
       });
     }

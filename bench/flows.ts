@@ -6,11 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fork } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startTestbed } from '../src/testbed/testbed.js';
 import { rawRsaSignaturesPerSecond } from './rsa.js';
+import { BENCH_SENDER, percentile, startFlowDriver } from './flow-driver.js';
 
 export const SIGNATURES_PER_FLOW = 4;
 
@@ -49,79 +49,50 @@ function procSample(): { mainCpuMs: number; writeCalls: number } | undefined {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 export async function benchFlows(options: { flows?: number; connections?: number; window?: number; certsDir?: string } = {}): Promise<FlowBenchResult> {
   const flows = options.flows ?? 1000;
-  const connections = options.connections ?? 8;
-  // Flows in flight at most: without a window the submissions queue up and the latency measured
-  // is the queue's, not the pipeline's.
-  const window = options.window ?? 64;
   const dataDir = mkdtempSync(join(tmpdir(), 'pec-bench-'));
   const tb = await startTestbed({ dataDir, ports: 'ephemeral', certsDir: options.certsDir ?? join(dataDir, 'certs') });
-  const sender = 'protocollo@pec.comune-giardinello.test';
-  const recipient = 'protocollo@pec.comune-mineo.test';
-
-  const submittedAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let done = 0;
-  let finish: () => void = () => {};
+  const driver = startFlowDriver({
+    flows, connections: options.connections ?? 8, window: options.window ?? 64,
+    submission: tb.endpoints.submission, ca: tb.caPem,
+  });
   const rssSamples: number[] = [];
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const senderInbox = tb.store.getFolder(sender, 'INBOX')!.id;
+  driver.onProgress = (done) => {
+    if (done % 1000 === 0) rssSamples.push(Math.round(process.memoryUsage().rss / 1048576));
+  };
+  const senderInbox = tb.store.getFolder(BENCH_SENDER, 'INBOX')!.id;
   const unsubscribe = tb.store.onChange((address, change) => {
-    if (address !== sender || change.type !== 'exists' || change.folderId !== senderInbox) return;
+    if (address !== BENCH_SENDER || change.type !== 'exists' || change.folderId !== senderInbox) return;
     const message = tb.store.getMessage(change.messageId);
-    if (message?.kind !== 'avvenuta-consegna' || !message.refMessageId) return;
-    const start = submittedAt.get(message.refMessageId);
-    if (start === undefined) return;
-    latencies.push(Date.now() - start);
-    client.send({ type: 'completed' });
-    if (++done % 1000 === 0) rssSamples.push(Math.round(process.memoryUsage().rss / 1048576));
-    if (done === flows) finish();
+    if (message?.kind === 'avvenuta-consegna' && message.refMessageId) driver.completed(message.refMessageId);
   });
 
-  const client = fork(fileURLToPath(new URL('./flows-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-  let reportCpu: (ms: number) => void = () => {};
-  client.on('message', (message: { type: string; messageId?: string; at?: number; ms?: number }) => {
-    if (message.type === 'submitting') submittedAt.set(message.messageId!, message.at!);
-    if (message.type === 'cpu') reportCpu(message.ms!);
-  });
-  const clientCpuMs = () => new Promise<number>((resolve) => {
-    reportCpu = resolve;
-    client.send({ type: 'cpu' });
-  });
   const rss = () => Math.round(process.memoryUsage().rss / 1048576);
   const rssStart = rss();
   let rssMax = rssStart;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rss())), 200);
-  const clientCpu0 = await clientCpuMs();
+  const clientCpu0 = await driver.clientCpuMs();
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const proc0 = procSample();
-  client.send({
-    type: 'start', flows, window, connections, host: tb.endpoints.submission.host, port: tb.endpoints.submission.port,
-    ca: tb.caPem, sender, recipient,
-  });
-  await finished;
+  await driver.run();
   const seconds = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const proc1 = procSample();
   clearInterval(sampler);
-  const clientCpu = (await clientCpuMs()) - clientCpu0;
+  const clientCpu = (await driver.clientCpuMs()) - clientCpu0;
   const rssEnd = rss();
-  client.kill();
+  driver.kill();
   unsubscribe();
   await tb.stop();
   rmSync(dataDir, { recursive: true, force: true });
 
   const rawRsaPerSecond = rawRsaSignaturesPerSecond(2000);
   const signingBound = rawRsaPerSecond / SIGNATURES_PER_FLOW;
-  latencies.sort((a, b) => a - b);
+  const latencies = driver.latencies.sort((a, b) => a - b);
   const flowsPerSecond = flows / seconds;
   return {
     flows, seconds, flowsPerSecond,

@@ -3,6 +3,7 @@
 // and prints RSS every 1,000 to show that memory stays flat.
 import { benchFlows, formatFlows } from './flows.js';
 import { benchImap } from './imap.js';
+import { benchSmtpFloor, formatFloor } from './smtp-floor.js';
 import { benchWait, formatWait } from './wait.js';
 
 const args = process.argv.slice(2);
@@ -14,6 +15,8 @@ console.log(`pec-testbed benchmarks, node ${process.version}, ${new Date().toISO
 console.log(`== PEC flows (SQLite on disk, real sockets, ${flows} flows) ==`);
 console.log(formatFlows(await benchFlows({ flows })));
 if (!memory) {
+  console.log('\n== SMTP floor: the same flows with only their SMTP transactions ==');
+  console.log(formatFloor(await benchSmtpFloor({ flows })));
   console.log('\n== IMAP ==');
   const imap = await benchImap();
   console.log(`FETCH BODY[] of 20 KB messages, one client: ${imap.fetchPerSecond.toFixed(0)} messages/s`);
