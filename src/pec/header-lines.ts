@@ -8,6 +8,10 @@ import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 
 const CRLF = '\r\n';
 
+// encodeHeaderValue reads nothing of the node but its options; the static form builds a node
+// per call, and a node's constructor draws random bytes for a boundary it never uses here.
+const headerEncoder = new MimeNode(false);
+
 /** One folded header field, terminated by CRLF. `value` must already be encoded (ASCII, no line breaks). */
 export function field(name: string, value: string): string {
   if (!/^[!-9;-~]+$/.test(name)) throw new Error(`not a header field name: ${JSON.stringify(name)}`);
@@ -47,7 +51,7 @@ export interface AddressValue {
 /** An address field: display names quoted or RFC 2047-encoded as needed. */
 export function addressField(name: string, value: AddressValue | AddressValue[]): string {
   const list = (Array.isArray(value) ? value : [value]).map((v) => ({ name: v.name ?? '', address: v.address }));
-  return field(name, MimeNode.encodeHeaderValue(name, list));
+  return field(name, headerEncoder.encodeHeaderValue(name, list));
 }
 
 /**

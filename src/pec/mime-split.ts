@@ -108,31 +108,34 @@ export function splitMultipart(body: Buffer, boundary: string): MultipartSplit {
   let partStart = -1;
   let closed = false;
   let epilogue: Buffer = Buffer.alloc(0);
-  let lineStart = 0;
-  while (lineStart <= body.length) {
-    const nl = body.indexOf(0x0a, lineStart);
+  // Jump from one occurrence of the marker to the next; only one at the start of a line counts.
+  let from = 0;
+  for (let lineStart = body.indexOf(marker, from); lineStart >= 0; lineStart = body.indexOf(marker, from)) {
+    if (lineStart > 0 && body[lineStart - 1] !== 0x0a) {
+      from = lineStart + 1;
+      continue;
+    }
+    const nl = body.indexOf(0x0a, lineStart + marker.length);
     const lineEnd = nl < 0 ? body.length : nl + 1;
-    if (body.subarray(lineStart, lineStart + marker.length).equals(marker)) {
-      const rest = body.subarray(lineStart + marker.length, lineEnd).toString('latin1');
-      const isClose = rest.startsWith('--') && /^--[ \t]*\r?\n?$/.test(rest);
-      const isDelimiter = /^[ \t]*\r?\n?$/.test(rest);
-      if (isClose || isDelimiter) {
-        // the line break before the delimiter belongs to it
-        let contentEnd = lineStart;
-        if (contentEnd > 0 && body[contentEnd - 1] === 0x0a) contentEnd--;
-        if (contentEnd > 0 && body[contentEnd - 1] === 0x0d && lineStart - contentEnd === 1) contentEnd--;
-        if (partStart < 0) preamble = body.subarray(0, Math.max(0, contentEnd));
-        else parts.push(body.subarray(partStart, Math.max(partStart, contentEnd)));
-        if (isClose) {
-          closed = true;
-          epilogue = body.subarray(lineEnd);
-          break;
-        }
-        partStart = lineEnd;
+    const rest = body.subarray(lineStart + marker.length, lineEnd).toString('latin1');
+    const isClose = rest.startsWith('--') && /^--[ \t]*\r?\n?$/.test(rest);
+    const isDelimiter = /^[ \t]*\r?\n?$/.test(rest);
+    if (isClose || isDelimiter) {
+      // the line break before the delimiter belongs to it
+      let contentEnd = lineStart;
+      if (contentEnd > 0 && body[contentEnd - 1] === 0x0a) contentEnd--;
+      if (contentEnd > 0 && body[contentEnd - 1] === 0x0d && lineStart - contentEnd === 1) contentEnd--;
+      if (partStart < 0) preamble = body.subarray(0, Math.max(0, contentEnd));
+      else parts.push(body.subarray(partStart, Math.max(partStart, contentEnd)));
+      if (isClose) {
+        closed = true;
+        epilogue = body.subarray(lineEnd);
+        break;
       }
+      partStart = lineEnd;
     }
     if (nl < 0) break;
-    lineStart = lineEnd;
+    from = lineEnd;
   }
   // an unterminated last part (truncated file) still counts: tolerant, reported by `closed`
   if (!closed && partStart >= 0 && partStart <= body.length) parts.push(body.subarray(partStart));
