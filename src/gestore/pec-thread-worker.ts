@@ -1,6 +1,6 @@
 // The worker-thread side of pec-thread.ts: builds and signs PEC messages with the pure library of
 // src/pec for the gestori whose signing identities it was given, and reads what arrives at a punto
-// di ricezione (parse, then check its signature against the index authority). Nothing here touches
+// di ricezione (parse, check its signature against the index authority, scan a busta's content). Nothing here touches
 // the store, the clock or a socket: time and the id seed arrive with each request.
 import { parentPort } from 'node:worker_threads';
 import { buildPecMessage, type PecRequest } from '../pec/build.js';
@@ -9,6 +9,7 @@ import { parsePec, type ParsedPec } from '../pec/parse.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { verifyDetached, type CmsVerdict } from '../pki/cms-verify.js';
 import { asBuffer } from '../threads/bytes.js';
+import { containsEicar } from './antivirus.js';
 
 export type PecThreadRequest =
   | { type: 'init'; identities: GestoreIdentity[]; trustedCaPem: string[] }
@@ -18,7 +19,7 @@ export type PecThreadRequest =
 /** what a request answers; a failed one answers `{ id, error }` instead */
 export type PecThreadAnswer =
   | { id: number; raw: Uint8Array; messageId: string }
-  | { id: number; parsed: ParsedPec; verdict: CmsVerdict | null };
+  | { id: number; parsed: ParsedPec; verdict: CmsVerdict | null; infected: boolean };
 
 const identities = new Map<string, GestoreIdentity>();
 let trustedCaPem: string[] = [];
@@ -30,7 +31,9 @@ async function answer(message: Exclude<PecThreadRequest, { type: 'init' }>): Pro
       const parsed = parsePec(asBuffer(message.raw));
       const signed = parsed.signed;
       const verdict = signed?.signature ? verifyDetached(signed.content, signed.signature, { trustedCaPem, at: new Date(message.at) }) : null;
-      return { id: message.id, parsed, verdict };
+      // the punto di ricezione scans a busta's content; here rather than on the event loop
+      const infected = parsed.kind === 'posta-certificata' && !!parsed.postacert && containsEicar(parsed.postacert.raw);
+      return { id: message.id, parsed, verdict, infected };
     }
     const gestore = identities.get(message.gestore);
     if (!gestore) throw new Error(`unknown gestore "${message.gestore}"`);

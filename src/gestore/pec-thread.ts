@@ -1,10 +1,11 @@
 // The engine's CPU-heavy PEC work on a worker thread: building and signing (four signed messages
 // per flow: accettazione, busta, presa in carico, avvenuta consegna), and reading what arrives at a
-// punto di ricezione: parsing it and verifying its signature. MIME assembly and parsing, daticert,
-// CMS structure and certificate checks are pure work that would otherwise share the event loop
-// with every socket and commit of the testbed. The worker gets the gestori's signing identities
-// and the trusted CA when it starts, and again when they are renewed; each request carries its
-// time and, with a seed, the seed of its ids, so the bytes are those an in-thread build would give.
+// punto di ricezione: parsing it, verifying its signature, scanning a busta for viruses. MIME
+// assembly and parsing, daticert, CMS structure, certificate checks and the scan are pure work
+// that would otherwise share the event loop with every socket and commit of the testbed. The
+// worker gets the gestori's signing identities and the trusted CA when it starts, and again when
+// they are renewed; each request carries its time and, with a seed, the seed of its ids, so the
+// bytes are those an in-thread build would give.
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
 import { HeaderMap } from '../pec/mime-headers.js';
 import type { EmbeddedMessage, ParsedPec } from '../pec/parse.js';
@@ -20,9 +21,10 @@ export interface PecThread {
   build(gestoreId: string, at: number, seed: string | null, request: PecRequest): Promise<BuiltPecMessage>;
   /**
    * parses `raw` (as parsePec) and, when it carries a signature, verifies it against the trusted
-   * CA at time `at` (as verifyDetached); verdict null when there is no signature to check
+   * CA at time `at` (as verifyDetached); verdict null when there is no signature to check;
+   * `infected`: a busta whose original message carries the EICAR test virus (containsEicar)
    */
-  inspect(raw: Buffer, at: number): Promise<{ parsed: ParsedPec; verdict: CmsVerdict | null }>;
+  inspect(raw: Buffer, at: number): Promise<{ parsed: ParsedPec; verdict: CmsVerdict | null; infected: boolean }>;
   /** signing identities and trust for the requests made from now on (renewed certificates) */
   setIdentities(identities: PecThreadIdentities): void;
   close(): Promise<void>;
@@ -55,7 +57,7 @@ export function startPecThread(options: PecThreadIdentities): PecThread {
     async inspect(raw, at) {
       const answer = await calls.call({ type: 'inspect', raw, at } satisfies Request<'inspect'>);
       if (!('parsed' in answer)) throw new Error('PEC worker: not a parse');
-      return { parsed: reviveParsed(answer.parsed), verdict: answer.verdict };
+      return { parsed: reviveParsed(answer.parsed), verdict: answer.verdict, infected: answer.infected };
     },
     setIdentities(identities) {
       current = identities;

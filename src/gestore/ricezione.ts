@@ -7,7 +7,6 @@ import type { ParsedPec } from '../pec/parse.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
-import { containsEicar } from './antivirus.js';
 import { log, type EngineContext } from './context.js';
 import { domainOf, type GestoreConfig } from './directory.js';
 import { emit, queueRelay, senderAddress } from './emit.js';
@@ -69,14 +68,17 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
   if (!raw) throw new Error(`ricezione: blob ${payload.blobId} is gone`);
   if (payload.gestore === null) return receiveOrdinary(ctx, job, payload, raw);
   const gestore = ctx.directory.gestore(payload.gestore);
-  const { parsed, verdict } = await ctx.pec.inspect(raw, ctx.clock.now());
+  const { parsed, verdict, infected } = await ctx.pec.inspect(raw, ctx.clock.now());
   const origin = provenance(ctx, parsed, verdict);
-  if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, raw, parsed);
+  if (origin.ok && origin.signer && parsed.kind === 'posta-certificata') return receiveBusta(ctx, job, payload, gestore, origin.signer, raw, parsed, infected);
   if (origin.ok && parsed.kind && parsed.kind !== 'anomalia' && parsed.kind !== 'posta-certificata') return receiveReceipt(ctx, job, payload, gestore, raw, parsed);
   return receiveAnomalia(ctx, job, payload, gestore, raw, parsed, origin.reasons.length ? origin.reasons : ['messaggio non riconosciuto come posta certificata']);
 }
 
-async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: ParsedPec): Promise<void> {
+/** `infectedMessage`: the original carries a virus (the PEC thread scanned it with the parse) */
+async function receiveBusta(
+  ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: ParsedPec, infectedMessage: boolean,
+): Promise<void> {
   const facts = factsFromParsed(parsed);
   if (!facts) return receiveAnomalia(ctx, job, payload, gestore, raw, parsed, ['daticert.xml mancante o incompleto']);
   const original = parsed.postacert?.raw;
@@ -86,7 +88,6 @@ async function receiveBusta(ctx: EngineContext, job: Job, payload: RicezioneJob,
     gestore: gestore.id, sender: facts.mittente, recipient, subject: facts.oggetto, identificativo: facts.identificativo,
     kind: 'posta-certificata', headers: originalHeaders && ((name) => originalHeaders.get(name)),
   })]));
-  const infectedMessage = original ? containsEicar(original) : false;
   const silent = payload.rcptTo.filter((r) => effects.get(r)!.drop);
   const heard = payload.rcptTo.filter((r) => !effects.get(r)!.drop);
   const infected = heard.filter((r) => infectedMessage || effects.get(r)!.deliveryError === 'virus');

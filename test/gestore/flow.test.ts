@@ -6,6 +6,8 @@ import type { Testbed } from '../../src/testbed/testbed.js';
 import { parsePec } from '../../src/pec/parse.js';
 import { inbox, rawOf, startTestTestbed, submit } from '../helpers/testbed.js';
 import { opensslSmimeVerify } from '../helpers/openssl.js';
+import { acceptedSample } from '../pec-build/helpers.js';
+import { EICAR } from '../../src/gestore/antivirus.js';
 
 const A = 'protocollo@pec.comune-giardinello.test';
 const A2 = 'utente@pec.alfa.test';
@@ -239,6 +241,23 @@ describe('failures', () => {
     const got = kinds(B2).filter((m) => m.parsed.subject?.includes('Da manomett'));
     expect(got.map((m) => m.parsed.kind)).toEqual(['anomalia']);
     expect(tb.store.queryLog({ event: 'anomalia' }).some((e) => JSON.stringify(e.detail).includes('firma'))).toBe(true);
+  });
+
+  it('a busta whose original carries EICAR gets a rilevazione virus from the recipient gestore, and no delivery', async () => {
+    // Alfa's punto di accesso refuses EICAR, so the busta is built as another gestore could send it.
+    const { accepted, facts } = acceptedSample();
+    const pdf = Buffer.from('%PDF-1.4\n% testbed attachment\n').toString('base64');
+    const infected = Buffer.from(accepted.toString('latin1').replace(pdf, Buffer.from(EICAR).toString('base64')), 'latin1');
+    expect(infected.equals(accepted)).toBe(false);
+    const busta = await tb.context.pec.build('alfa', tb.clock.now(), null, { kind: 'posta-certificata', facts, to: B2, original: infected });
+    const transport = nodemailer.createTransport({ host: tb.endpoints.mx.host, port: tb.endpoints.mx.port, secure: false, ignoreTLS: true });
+    await transport.sendMail({ envelope: { from: ALFA_RECEIPTS, to: [B2] }, raw: busta.raw });
+    transport.close();
+    await tb.idle();
+    const between = kinds(ALFA_RECEIPTS, facts.identificativo);
+    expect(between.map((m) => m.parsed.kind)).toEqual(['rilevazione-virus']);
+    expect(between[0].parsed.daticert!.ricezione).toEqual([B2]);
+    expect(kinds(B2, facts.identificativo)).toEqual([]);
   });
 
   it('relaying to a domain the MX does not serve is refused', async () => {

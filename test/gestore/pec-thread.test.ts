@@ -4,6 +4,7 @@
 // the caller can retry on.
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { EICAR } from '../../src/gestore/antivirus.js';
 import { startPecThread, type PecThread } from '../../src/gestore/pec-thread.js';
 import { buildPecMessage } from '../../src/pec/build.js';
 import { seededIds } from '../../src/pec/ids.js';
@@ -84,5 +85,23 @@ describe('PEC thread', () => {
     const plain = await thread.inspect(accepted, now);
     expect(plain.parsed.kind).toBeNull();
     expect(plain.verdict).toBeNull();
+  });
+
+  it('reports a busta whose original carries EICAR in a base64 attachment, and nothing else, as infected', async () => {
+    thread = startPecThread({ identities: [ws.alfa(standard)], trustedCaPem: [ca()] });
+    const { accepted, facts } = acceptedSample();
+    const now = Date.now();
+    const pdf = Buffer.from('%PDF-1.4\n% testbed attachment\n').toString('base64');
+    expect(accepted.includes(pdf)).toBe(true);
+    const infectedOriginal = Buffer.from(accepted.toString('latin1').replace(pdf, Buffer.from(EICAR).toString('base64')), 'latin1');
+    const busta = (original: Buffer) => thread!.build('alfa', now, 'v', { kind: 'posta-certificata', facts, to: facts.to[0], original });
+    expect((await thread.inspect((await busta(infectedOriginal)).raw, now)).infected).toBe(true);
+    expect((await thread.inspect((await busta(accepted)).raw, now)).infected).toBe(false);
+    // a receipt is not scanned, even when it carries the infected original (avvenuta consegna completa)
+    const receipt = await thread.build('alfa', now, 'v', { kind: 'avvenuta-consegna', facts, to: facts.mittente, consegna: facts.to[0], original: infectedOriginal });
+    const inspected = await thread.inspect(receipt.raw, now);
+    expect(inspected.parsed.kind).toBe('avvenuta-consegna');
+    expect(inspected.parsed.postacert?.raw.includes(Buffer.from(EICAR).toString('base64'))).toBe(true);
+    expect(inspected.infected).toBe(false);
   });
 });
