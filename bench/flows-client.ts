@@ -1,6 +1,7 @@
 // The submitting side of the flow benchmark, in its own process (as a real client would be), so
-// that its SMTP and TLS work does not count against the testbed. Driven over IPC by bench/flows.ts:
-// it submits while fewer than `window` flows are in flight and reports each submission's time.
+// that its SMTP and TLS work does not count against the testbed. Driven over IPC by flow-driver.ts:
+// it submits while fewer than `window` flows are in flight, and measures each flow's latency from
+// its submission to the completion the driver reports.
 import nodemailer from 'nodemailer';
 import { BENCH_TEXT, benchPdf } from './flow-driver.js';
 
@@ -17,18 +18,31 @@ interface Start {
 }
 
 const pdf = benchPdf();
-let completed = 0;
+const submittedAt = new Map<string, number>();
+const latencies: number[] = [];
 const waiters: Array<() => void> = [];
 
-process.on('message', async (message: Start | { type: 'completed' } | { type: 'cpu' }) => {
+type Request = Start | { type: 'completed'; ids: string[] } | { type: 'cpu' } | { type: 'latencies' };
+
+process.on('message', async (message: Request) => {
   if (message.type === 'cpu') {
     const cpu = process.cpuUsage();
-    process.send!({ type: 'cpu', ms: (cpu.user + cpu.system) / 1000 });
+    process.send!({ type: 'cpu', value: (cpu.user + cpu.system) / 1000 });
+    return;
+  }
+  if (message.type === 'latencies') {
+    process.send!({ type: 'latencies', value: latencies });
     return;
   }
   if (message.type === 'completed') {
-    completed++;
-    waiters.shift()?.();
+    const now = Date.now();
+    for (const id of message.ids) {
+      const at = submittedAt.get(id);
+      if (at === undefined) continue;
+      submittedAt.delete(id);
+      latencies.push(now - at);
+      waiters.shift()?.();
+    }
     return;
   }
   const transport = nodemailer.createTransport({
@@ -40,9 +54,9 @@ process.on('message', async (message: Start | { type: 'completed' } | { type: 'c
   await Promise.all(Array.from({ length: message.connections }, async () => {
     while (next < message.flows) {
       const i = next++;
-      if (i - completed >= message.window) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (i - latencies.length >= message.window) await new Promise<void>((resolve) => waiters.push(resolve));
       const messageId = `<bench-${i}@app.comune.test>`;
-      process.send!({ type: 'submitting', messageId, at: Date.now() });
+      submittedAt.set(messageId, Date.now());
       await transport.sendMail({
         from: message.sender, to: message.recipient, subject: `Bench ${i}`, messageId,
         text: BENCH_TEXT,
@@ -51,5 +65,4 @@ process.on('message', async (message: Start | { type: 'completed' } | { type: 'c
     }
   }));
   transport.close();
-  process.send!({ type: 'all-submitted' });
 });

@@ -84,6 +84,7 @@ export async function benchFlows(options: { flows?: number; connections?: number
   const proc1 = procSample();
   clearInterval(sampler);
   const clientCpu = (await driver.clientCpuMs()) - clientCpu0;
+  const latencies = (await driver.latencies()).sort((a, b) => a - b);
   const rssEnd = rss();
   driver.kill();
   unsubscribe();
@@ -92,7 +93,6 @@ export async function benchFlows(options: { flows?: number; connections?: number
 
   const rawRsaPerSecond = rawRsaSignaturesPerSecond(2000);
   const signingBound = rawRsaPerSecond / SIGNATURES_PER_FLOW;
-  const latencies = driver.latencies.sort((a, b) => a - b);
   const flowsPerSecond = flows / seconds;
   return {
     flows, seconds, flowsPerSecond,

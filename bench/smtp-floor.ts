@@ -110,7 +110,7 @@ export async function benchSmtpFloor(options: { flows?: number; connections?: nu
     flows, connections: options.connections ?? 8, window: options.window ?? 64,
     submission: { host: '127.0.0.1', port: submission.port }, ca: sample.caPem,
   });
-  let seconds: number, cpu: NodeJS.CpuUsage, clientCpu: number;
+  let seconds: number, cpu: NodeJS.CpuUsage, clientCpu: number, latencies: number[];
   try {
     const clientCpu0 = await driver.clientCpuMs();
     const t0 = Date.now();
@@ -119,6 +119,7 @@ export async function benchSmtpFloor(options: { flows?: number; connections?: nu
     seconds = (Date.now() - t0) / 1000;
     cpu = process.cpuUsage(cpu0);
     clientCpu = (await driver.clientCpuMs()) - clientCpu0;
+    latencies = (await driver.latencies()).sort((a, b) => a - b);
   } finally {
     driver.kill();
     relay.close();
@@ -127,7 +128,6 @@ export async function benchSmtpFloor(options: { flows?: number; connections?: nu
   }
   // measured once everything above has stopped, as the flow benchmark does
   const rawRsaPerSecond = rawRsaSignaturesPerSecond(2000);
-  const latencies = driver.latencies.sort((a, b) => a - b);
   const cpuMsPerFlow = (cpu.user + cpu.system) / 1000 / flows;
   const clientCpuMsPerFlow = clientCpu / flows;
   const cores = availableParallelism();
