@@ -1,7 +1,8 @@
 // The submitting side of the flow benchmarks as seen from the measuring process: forks
 // flows-client.ts (the client in its own process, as a real one would be), starts it against a
-// submission endpoint, and turns the completions the caller observes into latencies. Shared by
-// the testbed's flow benchmark and the SMTP floor, so both are driven the same way.
+// submission endpoint, and passes on the completions the caller observes (the client turns them
+// into latencies). Shared by the testbed's flow benchmark and the SMTP floor, so both are driven
+// the same way.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
