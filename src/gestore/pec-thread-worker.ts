@@ -1,7 +1,8 @@
 // The worker-thread side of pec-thread.ts: builds and signs PEC messages with the pure library of
 // src/pec for the gestori whose signing identities it was given, and reads what arrives at a punto
-// di ricezione (parse, check its signature against the index authority, scan a busta's content). Nothing here touches
-// the store, the clock or a socket: time and the id seed arrive with each request.
+// di ricezione (parse, check its signature against the index authority, scan a busta's content).
+// Nothing here touches the store, the clock or a socket: time and the id seed arrive with each
+// request.
 import { parentPort } from 'node:worker_threads';
 import { buildPecMessage, type PecRequest } from '../pec/build.js';
 import { randomIds, seededIds } from '../pec/ids.js';

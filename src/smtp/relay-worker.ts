@@ -130,9 +130,11 @@ class NextHop {
 
   private release(connection: SMTPConnection): void {
     if (connection.destroyed) return;
+    // once closing, nothing more goes out: its answer could not reach the engine, which would
+    // send the message again after a restart
+    if (this.closing) return connection.quit();
     const next = this.queue.shift();
     if (next) return this.transfer(connection, next);
-    if (this.closing) return connection.quit();
     this.idle.add(connection);
   }
 
