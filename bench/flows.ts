@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startTestbed } from '../src/testbed/testbed.js';
+import { growHeapForThroughput } from '../src/threads/heap-growth.js';
 import { rawRsaSignaturesPerSecond } from './rsa.js';
 import { BENCH_SENDER, percentile, startFlowDriver } from './flow-driver.js';
 
@@ -51,6 +52,8 @@ function procSample(): { mainCpuMs: number; writeCalls: number } | undefined {
 
 export async function benchFlows(options: { flows?: number; connections?: number; window?: number; certsDir?: string } = {}): Promise<FlowBenchResult> {
   const flows = options.flows ?? 1000;
+  // as `pec-testbed start` runs
+  growHeapForThroughput();
   const dataDir = mkdtempSync(join(tmpdir(), 'pec-bench-'));
   const tb = await startTestbed({ dataDir, ports: 'ephemeral', certsDir: options.certsDir ?? join(dataDir, 'certs') });
   const driver = startFlowDriver({

@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startTestbed } from '../src/testbed/testbed.js';
+import { growHeapForThroughput } from '../src/threads/heap-growth.js';
 import { startSmtpListener, type SmtpListener } from '../src/smtp/listener.js';
 import { startRelayHost } from '../src/smtp/relay-host.js';
 import type { TlsPem } from '../src/listener/types.js';
@@ -77,6 +78,8 @@ const headerOf = (raw: Buffer, name: string): string | undefined =>
   new RegExp(`^${name}: *(\\S+)`, 'mi').exec(raw.toString('latin1', 0, Math.min(raw.length, 4096)))?.[1];
 
 export async function benchSmtpFloor(options: { flows?: number; connections?: number; window?: number } = {}): Promise<FloorResult> {
+  // as `pec-testbed start` runs
+  growHeapForThroughput();
   const flows = options.flows ?? 2000;
   const certsDir = mkdtempSync(join(tmpdir(), 'pec-floor-'));
   const sample = await sampleFlow(certsDir);

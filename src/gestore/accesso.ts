@@ -3,7 +3,7 @@
 // trasporto and queues it towards every destination, and arms the 12 h / 24 h timers.
 import { acceptOriginal, extractFacts, readOriginal, type OriginalSummary } from '../pec/original.js';
 import { newIdentificativo } from '../pec/identificativo.js';
-import { splitEntity } from '../pec/mime-split.js';
+import { readHeaders } from '../pec/mime-split.js';
 import type { Destinatario, MessageFacts } from '../pec/types.js';
 import type { Job } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
@@ -36,7 +36,7 @@ export function submit(ctx: EngineContext, gestoreId: string, raw: Buffer, envel
   const identificativo = newIdentificativo(at, ctx.ids, gestore.mailDomain);
   const effect = ctx.faults.at('accesso.accept', {
     gestore: gestoreId, sender: envelope.mailFrom, recipient: envelope.rcptTo[0], subject: summary.subject, identificativo,
-    headers: (name) => splitEntity(raw).headers.get(name),
+    headers: (name) => readHeaders(raw).get(name),
   });
   ctx.store.groupTransaction(() => {
     const blobId = ctx.store.putBlob(raw);

@@ -1,14 +1,14 @@
 // Putting a message into a user's mailbox (the last step of every delivery) and deciding whether
 // a mailbox can take it: unknown (no-dest), disabled or over quota (altro).
 import { decodeWords } from '../pec/mime-headers.js';
-import { splitEntity } from '../pec/mime-split.js';
+import { readHeaders } from '../pec/mime-split.js';
 import { indexKindFromMarkers } from '../pec/parse-kind.js';
 import type { MessageMeta, MessageRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
 
 /** Indexed facts of a message for the API's filters; reading headers only, never failing. */
 export function metaOf(raw: Buffer): MessageMeta {
-  const { headers } = splitEntity(raw);
+  const headers = readHeaders(raw);
   const kind = indexKindFromMarkers(headers);
   const messageId = headers.get('message-id')?.trim() ?? null;
   return {

@@ -12,27 +12,46 @@ export interface HeaderField {
 
 /** Header fields in wire order with case-insensitive lookup. */
 export class HeaderMap {
+  // Lower-case name -> positions in `fields`, built on the first lookup: classifying a message
+  // asks for a dozen fields, and lower-casing every name at every lookup made a visible share of
+  // the main thread's garbage. A private field: structured clones and equality checks see only
+  // the fields.
+  #index: Map<string, number[]> | undefined;
+
   constructor(readonly fields: HeaderField[]) {}
+
+  private positions(name: string): number[] | undefined {
+    if (!this.#index) {
+      const index = new Map<string, number[]>();
+      this.fields.forEach((field, i) => {
+        const key = field.name.toLowerCase();
+        const known = index.get(key);
+        if (known) known.push(i);
+        else index.set(key, [i]);
+      });
+      this.#index = index;
+    }
+    return this.#index.get(name.toLowerCase());
+  }
 
   /** first value of the named field (case-insensitive), undefined when absent */
   get(name: string): string | undefined {
-    const wanted = name.toLowerCase();
-    return this.fields.find((f) => f.name.toLowerCase() === wanted)?.value;
+    const at = this.positions(name);
+    return at ? this.fields[at[0]].value : undefined;
   }
 
   getAll(name: string): string[] {
-    const wanted = name.toLowerCase();
-    return this.fields.filter((f) => f.name.toLowerCase() === wanted).map((f) => f.value);
+    return (this.positions(name) ?? []).map((i) => this.fields[i].value);
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.positions(name) !== undefined;
   }
 
   /** the spelling used on the wire for a field, e.g. `X-Tiporicevuta` */
   spelling(name: string): string | undefined {
-    const wanted = name.toLowerCase();
-    return this.fields.find((f) => f.name.toLowerCase() === wanted)?.name;
+    const at = this.positions(name);
+    return at ? this.fields[at[0]].name : undefined;
   }
 
   toJSON(): Record<string, string | string[]> {

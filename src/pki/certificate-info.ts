@@ -51,30 +51,59 @@ export function toX509(cert: string | Buffer | X509Certificate): X509Certificate
 }
 
 export function describeCertificate(cert: string | Buffer | X509Certificate): CertificateInfo {
-  const x509 = toX509(cert);
-  const subjectParts = nameParts(x509.subject);
-  const altNames = parseSubjectAltName(x509.subjectAltName);
-  const subjectEmail = attributeValue(subjectParts, 'emailAddress');
-  return {
-    subject: formatName(subjectParts),
-    issuer: formatName(nameParts(x509.issuer)),
-    commonName: attributeValue(subjectParts, 'CN'),
-    email: altNames.email[0] ?? subjectEmail,
-    dnsNames: altNames.dns,
-    ipAddresses: altNames.ip,
-    fingerprintSha1: createHash('sha1').update(x509.raw).digest('hex'),
-    fingerprintSha256: createHash('sha256').update(x509.raw).digest('hex'),
-    serialNumber: x509.serialNumber.toLowerCase(),
-    notBefore: new Date(x509.validFrom),
-    notAfter: new Date(x509.validTo),
-    isCa: x509.ca,
-  };
+  const info = factsOf(toX509(cert)).info;
+  // a copy: the cached facts stay as read
+  return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses], notBefore: new Date(info.notBefore), notAfter: new Date(info.notAfter) };
+}
+
+/** The certificate as one PEM block. */
+export function certificatePem(cert: X509Certificate): string {
+  return factsOf(cert).pem;
+}
+
+/** SHA-256 of the DER certificate, lower-case hex: what tells two certificates apart. */
+export function certificateIdentity(cert: X509Certificate): string {
+  return factsOf(cert).info.fingerprintSha256;
 }
 
 /** Whether the certificate is within its validity period at `at`. */
 export function isValidAt(cert: X509Certificate, at: Date): boolean {
   const time = at.getTime();
-  return time >= Date.parse(cert.validFrom) && time <= Date.parse(cert.validTo);
+  const { info } = factsOf(cert);
+  return time >= info.notBefore.getTime() && time <= info.notAfter.getTime();
+}
+
+// X509Certificate formats or copies at every getter call (Node 20 caches none), and a gestore
+// reads the same few provider certificates at every receipt it verifies: what is read once per
+// certificate object is kept with it.
+const factsCache = new WeakMap<X509Certificate, { info: CertificateInfo; pem: string }>();
+
+function factsOf(x509: X509Certificate): { info: CertificateInfo; pem: string } {
+  const cached = factsCache.get(x509);
+  if (cached) return cached;
+  const subjectParts = nameParts(x509.subject);
+  const altNames = parseSubjectAltName(x509.subjectAltName);
+  const subjectEmail = attributeValue(subjectParts, 'emailAddress');
+  const raw = x509.raw;
+  const facts = {
+    info: {
+      subject: formatName(subjectParts),
+      issuer: formatName(nameParts(x509.issuer)),
+      commonName: attributeValue(subjectParts, 'CN'),
+      email: altNames.email[0] ?? subjectEmail,
+      dnsNames: altNames.dns,
+      ipAddresses: altNames.ip,
+      fingerprintSha1: createHash('sha1').update(raw).digest('hex'),
+      fingerprintSha256: createHash('sha256').update(raw).digest('hex'),
+      serialNumber: x509.serialNumber.toLowerCase(),
+      notBefore: new Date(x509.validFrom),
+      notAfter: new Date(x509.validTo),
+      isCa: x509.ca,
+    },
+    pem: x509.toString(),
+  };
+  factsCache.set(x509, facts);
+  return facts;
 }
 
 // Node prints names one attribute per line in DER order (C first); people and the rules write

@@ -3,6 +3,7 @@
 // forge works on "binary strings" (one char per byte); Buffers cross the boundary through latin1.
 
 import forge from 'node-forge';
+import { BoundedCache } from './bounded-cache.js';
 
 const { asn1 } = forge;
 
@@ -75,8 +76,13 @@ export function context(tag: number, children: Node[]): Node {
   return asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag as forge.asn1.Type, true, children);
 }
 
+// A signature writes and a verification reads the same dozen OIDs every time; forge's
+// conversions build a byte buffer for each.
+const oidDer = new BoundedCache<string>(256);
+const oidText = new BoundedCache<string>(256);
+
 export function oid(value: string): Node {
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(value).getBytes());
+  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, oidDer.get(value, (text) => asn1.oidToDer(text).getBytes()));
 }
 
 export function octets(value: Buffer): Node {
@@ -135,6 +141,44 @@ export function parseDer(bytes: Buffer): Node {
   return asn1.fromDer(toBinary(bytes), { strict: true, parseAllBytes: false, decodeBitStrings: false } as unknown as boolean);
 }
 
+/** One TLV of a DER encoding, by offsets into the bytes it was read from. */
+export interface DerElement {
+  /** the identifier octet (low-tag-number form only) */
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+/**
+ * The TLVs laid end to end in `bytes[start, end)`, read without building nodes; undefined when
+ * they are not plain definite-length DER. Gives the exact bytes of a part (a certificate in a
+ * SignedData) where re-encoding forge's parse would cost more than the rest of a verification.
+ */
+export function derElements(bytes: Buffer, start = 0, end = bytes.length): DerElement[] | undefined {
+  const elements: DerElement[] = [];
+  let at = start;
+  while (at < end) {
+    const tag = bytes[at];
+    if ((tag & 0x1f) === 0x1f || at + 1 >= end) return undefined;
+    const first = bytes[at + 1];
+    let length = first;
+    let contentStart = at + 2;
+    if (first & 0x80) {
+      const octets = first & 0x7f;
+      if (octets === 0 || octets > 4 || contentStart + octets > end) return undefined; // indefinite or absurd
+      length = 0;
+      for (let i = 0; i < octets; i++) length = length * 256 + bytes[contentStart + i];
+      contentStart += octets;
+    }
+    const elementEnd = contentStart + length;
+    if (elementEnd > end) return undefined;
+    elements.push({ tag, start: at, contentStart, end: elementEnd });
+    at = elementEnd;
+  }
+  return elements;
+}
+
 export function children(node: Node | undefined): Node[] {
   return node && Array.isArray(node.value) ? node.value : [];
 }
@@ -149,7 +193,7 @@ export function isContext(node: Node | undefined, tag: number): node is Node {
 
 export function readOid(node: Node | undefined): string | undefined {
   if (!isUniversal(node, asn1.Type.OID) || typeof node.value !== 'string') return undefined;
-  return asn1.derToOid(node.value);
+  return oidText.get(node.value, (bytes) => asn1.derToOid(bytes));
 }
 
 export function readBytes(node: Node | undefined): Buffer | undefined {

@@ -6,9 +6,10 @@
 
 import { constants, createHash, verify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { describeCertificate, isValidAt, splitPemCertificates } from './certificate-info.js';
+import { BoundedCache } from './bounded-cache.js';
+import { certificateIdentity, certificatePem, describeCertificate, isValidAt, splitPemCertificates } from './certificate-info.js';
 import {
-  OID, children, der, derSortedSet, digestByOid, integerHex, isContext, isUniversal,
+  OID, children, der, derElements, derSortedSet, digestByOid, integerHex, isContext, isUniversal,
   normaliseP7s, parseDer, readBytes, readOid, readTime, set, type DigestInfo, type Node,
 } from './cms-asn1.js';
 
@@ -70,8 +71,10 @@ export function verifyDetached(content: Buffer, p7s: Buffer | string, options: V
 function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, verdict: CmsVerdict): void {
   const errors = verdict.errors;
   let root: Node;
+  let encoded: Buffer;
   try {
-    root = parseDer(normaliseP7s(p7s));
+    encoded = normaliseP7s(p7s);
+    root = parseDer(encoded);
   } catch (error) {
     errors.push(`not a CMS structure: ${(error as Error).message}`);
     return;
@@ -91,10 +94,12 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
   }
   if (children(signerInfos).length > 1) errors.push('more than one SignerInfo: only the first was checked');
 
-  const certificates = children(certificateSet).flatMap((node) => {
+  const certificateNodes = children(certificateSet);
+  const certificateBytes = embeddedCertificateBytes(encoded, certificateNodes.length);
+  const certificates = certificateNodes.flatMap((node, i) => {
     if (!isUniversal(node, Type.SEQUENCE)) return []; // attribute certificates and other choices
     try {
-      return [{ node, x509: parsedCertificate(der(node)) }];
+      return [{ node, x509: parsedCertificate(certificateBytes?.[i] ?? der(node)) }];
     } catch {
       return [];
     }
@@ -117,7 +122,7 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
       fingerprintSha1: info.fingerprintSha1,
       notBefore: info.notBefore,
       notAfter: info.notAfter,
-      certPem: signerCert.toString(),
+      certPem: certificatePem(signerCert),
     };
   } else {
     errors.push('the signer certificate is not embedded in the CMS');
@@ -146,6 +151,24 @@ function check(content: Buffer, p7s: Buffer | string, options: VerifyOptions, ve
     errors.push(`certificate "${describeCertificate(cert).subject}" was not valid at ${at.toISOString()}` +
       ` (valid ${new Date(cert.validFrom).toISOString()} to ${new Date(cert.validTo).toISOString()})`);
   }
+}
+
+/**
+ * The exact bytes of each entry of SignedData's [0] certificates, read from the encoding itself;
+ * undefined unless it is plain DER with `expected` entries (the caller then re-encodes forge's parse).
+ */
+function embeddedCertificateBytes(encoded: Buffer, expected: number): Buffer[] | undefined {
+  const [contentInfo] = derElements(encoded) ?? [];
+  if (!contentInfo) return undefined;
+  const [, explicit] = derElements(encoded, contentInfo.contentStart, contentInfo.end) ?? [];
+  if (!explicit) return undefined;
+  const [signedData] = derElements(encoded, explicit.contentStart, explicit.end) ?? [];
+  if (!signedData) return undefined;
+  const certificateSet = derElements(encoded, signedData.contentStart, signedData.end)?.find((element) => element.tag === 0xa0);
+  if (!certificateSet) return undefined;
+  const entries = derElements(encoded, certificateSet.contentStart, certificateSet.end);
+  if (!entries || entries.length !== expected) return undefined;
+  return entries.map((entry) => encoded.subarray(entry.start, entry.end));
 }
 
 interface SignerInfo {
@@ -290,7 +313,7 @@ function buildChain(leaf: X509Certificate, embedded: X509Certificate[], trusted:
   const path = [leaf];
   let current = leaf;
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
-    if (trusted.some((anchor) => anchor.raw.equals(current.raw))) return { ok: true, path };
+    if (trusted.some((anchor) => certificateIdentity(anchor) === certificateIdentity(current))) return { ok: true, path };
     const anchor = trusted.find((candidate) => issuedBy(current, candidate));
     if (anchor) return { ok: true, path: [...path, anchor] };
     const next = embedded.find((candidate) =>
@@ -303,62 +326,43 @@ function buildChain(leaf: X509Certificate, embedded: X509Certificate[], trusted:
 }
 
 function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
-  const key = `${child.fingerprint256}>${issuer.fingerprint256}`;
-  let known = issuedCache.get(key);
-  if (known === undefined) {
+  return issuedCache.get(`${certificateIdentity(child)}>${certificateIdentity(issuer)}`, () => {
     try {
-      known = child.checkIssued(issuer) && child.verify(issuer.publicKey);
+      return child.checkIssued(issuer) && child.verify(issuer.publicKey);
     } catch {
-      known = false;
+      return false;
     }
-    remember(issuedCache, key, known);
-  }
-  return known;
+  });
 }
 
 // A gestore receives the same few provider certificates thousands of times: parsing each one
 // and re-checking its issuer's signature every time was a visible share of a PEC flow's CPU.
-const CERT_CACHE_LIMIT = 256;
-const certificateCache = new Map<string, X509Certificate>();
-const issuedCache = new Map<string, boolean>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= CERT_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
-}
+const certificateCache = new BoundedCache<X509Certificate>(256);
+const issuedCache = new BoundedCache<boolean>(256);
 
 function parsedCertificate(bytes: Buffer): X509Certificate {
-  const key = createHash('sha1').update(bytes).digest('base64');
-  let cert = certificateCache.get(key);
-  if (!cert) {
-    cert = new X509Certificate(bytes);
-    remember(certificateCache, key, cert);
-  }
-  return cert;
+  return certificateCache.get(createHash('sha1').update(bytes).digest('base64'), () => new X509Certificate(bytes));
 }
 
 // Receipts are verified by the thousand against the same one or two roots: parse them once.
-const trustCache = new Map<string, { certificates: X509Certificate[]; unreadable: number }>();
-const TRUST_CACHE_LIMIT = 64;
+const trustCache = new BoundedCache<{ certificates: X509Certificate[]; unreadable: number }>(64);
 
 function trustedCertificates(pems: string[], errors: string[]): X509Certificate[] {
   const result: X509Certificate[] = [];
   for (const pem of pems) {
-    let parsed = trustCache.get(pem);
-    if (!parsed) {
-      parsed = { certificates: [], unreadable: 0 };
+    const parsed = trustCache.get(pem, () => {
+      const read = { certificates: [] as X509Certificate[], unreadable: 0 };
       const blocks = splitPemCertificates(pem);
-      if (blocks.length === 0) parsed.unreadable++;
+      if (blocks.length === 0) read.unreadable++;
       for (const block of blocks) {
         try {
-          parsed.certificates.push(new X509Certificate(block));
+          read.certificates.push(new X509Certificate(block));
         } catch {
-          parsed.unreadable++;
+          read.unreadable++;
         }
       }
-      if (trustCache.size >= TRUST_CACHE_LIMIT) trustCache.delete(trustCache.keys().next().value as string);
-      trustCache.set(pem, parsed);
-    }
+      return read;
+    });
     if (parsed.unreadable > 0) errors.push('a trusted CA certificate could not be parsed');
     result.push(...parsed.certificates);
   }

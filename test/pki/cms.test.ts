@@ -185,6 +185,8 @@ describe('verifyDetached', () => {
       [['-md', 'sha256'], 'sha-256', true],
       [['-md', 'sha1'], 'sha1', true],
       [['-md', 'sha256', '-noattr'], 'sha-256', false],
+      // streamed: BER with indefinite lengths, which the verifier reads through forge alone
+      [['-md', 'sha256', '-stream'], 'sha-256', true],
     ];
     for (const [flags, digest, hasTime] of cases) {
       const out = `${dir}/openssl-${flags.join('')}.der`;

@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { startTestbed, type Testbed } from '../../testbed/testbed.js';
 import { ScenarioError } from '../../topology/scenario.js';
+import { growHeapForThroughput } from '../../threads/heap-growth.js';
 import { checkClockArgs } from './clock-options.js';
 
 interface StartArgs {
@@ -72,6 +73,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
         return checkClockArgs(argv);
       }),
   handler: async (argv) => {
+    growHeapForThroughput();
     let tb: Testbed;
     try {
       tb = await startTestbed({
