@@ -162,25 +162,23 @@ export interface ContentType {
 }
 
 /** Splits `a; b="c;d"; e=f` on semicolons that are outside quotes. */
+// Slices, not a string grown a character at a time: every message parsed reads several
+// Content-Type and Content-Disposition values.
 function splitParams(value: string): string[] {
   const out: string[] = [];
-  let current = '';
+  let start = 0;
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (c === '\\' && quoted) {
-      current += c + (value[i + 1] ?? '');
-      i++;
-      continue;
+    if (c === '\\' && quoted) i++; // the escaped character stays in the part as written
+    else if (c === '"') quoted = !quoted;
+    else if (c === ';' && !quoted) {
+      out.push(value.slice(start, i).trim());
+      start = i + 1;
     }
-    if (c === '"') quoted = !quoted;
-    if (c === ';' && !quoted) {
-      out.push(current);
-      current = '';
-    } else current += c;
   }
-  out.push(current);
-  return out.map((s) => s.trim());
+  out.push(value.slice(start).trim());
+  return out;
 }
 
 function unquote(value: string): string {
