@@ -161,9 +161,9 @@ export interface ContentType {
   params: Record<string, string>;
 }
 
-/** Splits `a; b="c;d"; e=f` on semicolons that are outside quotes. */
 // Slices, not a string grown a character at a time: every message parsed reads several
 // Content-Type and Content-Disposition values.
+/** Splits `a; b="c;d"; e=f` on semicolons that are outside quotes. */
 function splitParams(value: string): string[] {
   const out: string[] = [];
   let start = 0;
