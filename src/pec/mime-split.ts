@@ -148,56 +148,56 @@ export function splitMultipart(body: Buffer, boundary: string): MultipartSplit {
   return { preamble, parts, closed, epilogue };
 }
 
-const isBlank = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x09;
+const isBlank = (byte: number): boolean => byte === 0x20 || byte === 0x09;
 
-function hexDigit(byte: number | undefined): number {
-  if (byte === undefined) return -1;
+function hexDigit(byte: number): number {
   if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
   const lower = byte | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
-// Byte loops rather than a string and an array of numbers: a flow decodes its text part several
-// times (submission, busta, receipts carrying the original), and that garbage was a tenth of the
-// PEC thread's allocations.
+/** A copy of `body` without the blanks that end its lines (RFC 2045 §6.7 rule 3: transport padding). */
+function withoutLineEndBlanks(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(body.length);
+  let written = 0;
+  let from = 0;
+  for (let lf = body.indexOf(0x0a); lf >= 0; lf = body.indexOf(0x0a, lf + 1)) {
+    const lineEnd = lf > 0 && body[lf - 1] === 0x0d ? lf - 1 : lf;
+    let blanks = lineEnd;
+    while (blanks > from && isBlank(body[blanks - 1])) blanks--;
+    if (blanks === lineEnd) continue;
+    written += body.copy(out, written, from, blanks);
+    from = lineEnd;
+  }
+  written += body.copy(out, written, from);
+  return out.subarray(0, written);
+}
+
+// Native copies between the `=` signs rather than a string and an array of numbers: a flow
+// decodes its text part several times (submission, busta, receipts carrying the original).
 function decodeQuotedPrintable(body: Buffer): Buffer {
-  // Pass 1: blanks at the end of a line are transport padding (RFC 2045 §6.7 rule 3).
-  const text = Buffer.allocUnsafe(body.length);
-  let n = 0;
-  for (let i = 0; i < body.length; i++) {
-    if (!isBlank(body[i])) {
-      text[n++] = body[i];
-      continue;
-    }
-    let end = i;
-    while (isBlank(body[end])) end++;
-    const lineEnds = body[end] === 0x0a || (body[end] === 0x0d && body[end + 1] === 0x0a);
-    if (!lineEnds) n += body.copy(text, n, i, end);
-    i = end - 1;
-  }
-  // Pass 2, in place (it never writes ahead of where it reads): =XX escapes and soft line breaks.
+  const text = withoutLineEndBlanks(body);
+  const n = text.length;
+  // in place: it never writes ahead of where it reads
   let out = 0;
-  for (let i = 0; i < n; i++) {
-    const byte = text[i];
-    if (byte === 0x3d) {
-      const high = i + 2 < n ? hexDigit(text[i + 1]) : -1;
-      const low = high >= 0 ? hexDigit(text[i + 2]) : -1;
-      if (low >= 0) {
-        text[out++] = high * 16 + low;
-        i += 2;
-        continue;
-      }
-      if (i + 2 < n && text[i + 1] === 0x0d && text[i + 2] === 0x0a) {
-        i += 2;
-        continue;
-      }
-      if (i + 1 < n && text[i + 1] === 0x0a) {
-        i += 1;
-        continue;
-      }
+  let from = 0;
+  for (let eq = text.indexOf(0x3d); eq >= 0; eq = text.indexOf(0x3d, from)) {
+    out += text.copy(text, out, from, eq);
+    const high = eq + 2 < n ? hexDigit(text[eq + 1]) : -1;
+    const low = high >= 0 ? hexDigit(text[eq + 2]) : -1;
+    if (low >= 0) {
+      text[out++] = high * 16 + low;
+      from = eq + 3;
+    } else if (eq + 2 < n && text[eq + 1] === 0x0d && text[eq + 2] === 0x0a) {
+      from = eq + 3; // soft line break
+    } else if (eq + 1 < n && text[eq + 1] === 0x0a) {
+      from = eq + 2;
+    } else {
+      text[out++] = 0x3d;
+      from = eq + 1;
     }
-    text[out++] = byte;
   }
+  out += text.copy(text, out, from);
   return text.subarray(0, out);
 }
 
