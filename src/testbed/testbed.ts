@@ -224,8 +224,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     store.close();
     throw error;
   }
-  /** the index in force first, then the ones renewals replaced */
-  const indexes: ProviderIndex[] = [indexOf(pki)];
+  /** the index in force first, then the one the last renewal replaced */
+  let indexes: ProviderIndex[] = [indexOf(pki)];
   const faults = new FaultRegistry({
     clock,
     seed: options.seed,
@@ -331,7 +331,10 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     renew: () => {
       pki = pkiAt();
       renewAt = signersRenewAt(pki);
-      indexes.unshift(indexOf(pki));
+      // The index just replaced stays: a busta signed before this renewal may still be on its way,
+      // and it is verified at its signingTime. The older ones go, or a clock at a day per second
+      // would add one every few real minutes for as long as the testbed runs.
+      indexes = [indexOf(pki), indexes[0]];
       pec.setIdentities(identitiesOf(pki));
       store.appendLog({ at: clock.now(), gestore: 'testbed', actor: 'pki', event: 'rinnovo-certificati', detail: { issued: pki.issued, validUntil: new Date(renewAt).toISOString() } });
     },

@@ -138,7 +138,7 @@ describe('a clock that reaches the end of the signers while the testbed runs', (
     }
   }
 
-  it('renews them when the clock is advanced there, and still trusts the replaced certificate until it ends', async () => {
+  it('renews them when the clock is advanced there, and still trusts the replaced certificates until the next renewal', async () => {
     const certsDir = tempDir();
     const start = yearsFromNow(0);
     const tb = await startTestbed({ inMemory: true, ports: 'ephemeral', certsDir, clock: { start, speed: 0 } });
@@ -170,12 +170,31 @@ describe('a clock that reaches the end of the signers while the testbed runs', (
       expect(signer.status, signer.stderr).toBe(0);
       const signerHash = new X509Certificate(fs.readFileSync(path.join(dir, 'signer.pem'))).fingerprint.replace(/:/g, '');
       expect(after).toContain(signerHash);
+      const renewedBusta = tb.messages({ mailbox: B, kind: 'posta-certificata' })[0].raw();
 
       // a busta signed with the replaced certificate, arriving now: still a busta, not an anomalia
       await tb.reset();
       await relayAgain(tb, busta);
       await tb.idle();
       expect(tb.messages({ mailbox: B }).map((m) => m.kind)).toEqual(['posta-certificata']);
+
+      // The next renewal keeps the index it replaces and forgets the one before: a busta signed
+      // with the first certificates is now an anomalia, though they were valid when it was signed.
+      // One jump a month past the renewal point, past the end of the second certificates too: a
+      // busta they signed still arrives as a busta (checked at its signingTime, index kept).
+      await tb.advance(signersRenewAt(tb.pki) + 30 * DAY - tb.clock.now());
+      // the second renewal (the resets above emptied the log of the first)
+      expect(tb.store.queryLog({ event: 'rinnovo-certificati' })).toHaveLength(1);
+      await tb.reset();
+      await relayAgain(tb, renewedBusta);
+      await tb.idle();
+      expect(tb.messages({ mailbox: B }).map((m) => m.kind)).toEqual(['posta-certificata']);
+      await relayAgain(tb, busta);
+      await tb.idle();
+      expect(tb.messages({ mailbox: B }).map((m) => m.kind)).toEqual(['posta-certificata', 'anomalia']);
+      const anomalie = tb.store.queryLog({ event: 'anomalia' });
+      expect(anomalie).toHaveLength(1);
+      expect(anomalie[0].detail).toMatchObject({ reasons: ['certificato di firma non presente nell\'indice dei gestori'] });
     } finally {
       await tb.stop();
     }
