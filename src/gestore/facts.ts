@@ -2,7 +2,7 @@
 // gestore knows the message only through the busta's daticert.xml and headers, and every
 // receipt it emits must repeat those facts exactly.
 import type { Mailbox } from '../pec/mime-headers.js';
-import type { ParsedPec } from '../pec/parse.js';
+import type { InspectedPec } from './inspection.js';
 import type { Destinatario, MessageFacts, ReceiptFlavour } from '../pec/types.js';
 
 const FLAVOURS: ReceiptFlavour[] = ['completa', 'breve', 'sintetica'];
@@ -12,7 +12,7 @@ export function displayOf(mailbox: Mailbox): string {
   return mailbox.name ? `"${mailbox.name.replace(/["\\]/g, '')}" <${mailbox.address}>` : mailbox.address;
 }
 
-export function factsFromParsed(parsed: ParsedPec): MessageFacts | null {
+export function factsFromParsed(parsed: InspectedPec): MessageFacts | null {
   const d = parsed.daticert;
   if (!d || !d.mittente || !d.identificativo) return null;
   const original = parsed.postacert?.parsed;

@@ -6,11 +6,12 @@
 import { parentPort } from 'node:worker_threads';
 import { buildPecMessage, type PecRequest } from '../pec/build.js';
 import { randomIds, seededIds } from '../pec/ids.js';
-import { parsePec, type ParsedPec } from '../pec/parse.js';
+import { parsePec } from '../pec/parse.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import { verifyDetached, type CmsVerdict } from '../pki/cms-verify.js';
 import { asBuffer } from '../threads/bytes.js';
 import { containsEicar } from './antivirus.js';
+import { inspectionOf, type InspectedPec } from './inspection.js';
 
 export type PecThreadRequest =
   | { type: 'init'; identities: GestoreIdentity[]; trustedCaPem: string[] }
@@ -20,7 +21,7 @@ export type PecThreadRequest =
 /** what a request answers; a failed one answers `{ id, error }` instead */
 export type PecThreadAnswer =
   | { id: number; raw: Uint8Array; messageId: string }
-  | { id: number; parsed: ParsedPec; verdict: CmsVerdict | null; infected: boolean };
+  | { id: number; parsed: InspectedPec; verdict: CmsVerdict | null; infected: boolean };
 
 const identities = new Map<string, GestoreIdentity>();
 let trustedCaPem: string[] = [];
@@ -34,7 +35,7 @@ async function answer(message: Exclude<PecThreadRequest, { type: 'init' }>): Pro
       const verdict = signed?.signature ? verifyDetached(signed.content, signed.signature, { trustedCaPem, at: new Date(message.at) }) : null;
       // the punto di ricezione scans a busta's content; here rather than on the event loop
       const infected = parsed.kind === 'posta-certificata' && !!parsed.postacert && containsEicar(parsed.postacert.raw);
-      return { id: message.id, parsed, verdict, infected };
+      return { id: message.id, parsed: inspectionOf(parsed), verdict, infected };
     }
     const gestore = identities.get(message.gestore);
     if (!gestore) throw new Error(`unknown gestore "${message.gestore}"`);

@@ -7,24 +7,24 @@
 // they are renewed; each request carries its time and, with a seed, the seed of its ids, so the
 // bytes are those an in-thread build would give.
 import type { BuiltPecMessage, PecRequest } from '../pec/build.js';
-import { HeaderMap } from '../pec/mime-headers.js';
-import type { EmbeddedMessage, ParsedPec } from '../pec/parse.js';
 import type { GestoreIdentity } from '../pec/types.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
 import { asBuffer } from '../threads/bytes.js';
 import { workerCalls } from '../threads/calls.js';
 import { moduleWorker, siblingModule } from '../threads/module-worker.js';
+import { reviveInspection, type InspectedPec } from './inspection.js';
 import type { PecThreadAnswer, PecThreadRequest } from './pec-thread-worker.js';
 
 export interface PecThread {
   /** builds and signs `request` for the gestore at time `at`; ids from `seed`, or random when null */
   build(gestoreId: string, at: number, seed: string | null, request: PecRequest): Promise<BuiltPecMessage>;
   /**
-   * parses `raw` (as parsePec) and, when it carries a signature, verifies it against the trusted
-   * CA at time `at` (as verifyDetached); verdict null when there is no signature to check;
-   * `infected`: a busta whose original message carries the EICAR test virus (containsEicar)
+   * parses `raw` (as parsePec, answering the fields of inspectionOf) and, when it carries a
+   * signature, verifies it against the trusted CA at time `at` (as verifyDetached); verdict null
+   * when there is no signature to check; `infected`: a busta whose original message carries the
+   * EICAR test virus (containsEicar)
    */
-  inspect(raw: Buffer, at: number): Promise<{ parsed: ParsedPec; verdict: CmsVerdict | null; infected: boolean }>;
+  inspect(raw: Buffer, at: number): Promise<{ parsed: InspectedPec; verdict: CmsVerdict | null; infected: boolean }>;
   /** signing identities and trust for the requests made from now on (renewed certificates) */
   setIdentities(identities: PecThreadIdentities): void;
   close(): Promise<void>;
@@ -57,7 +57,7 @@ export function startPecThread(options: PecThreadIdentities): PecThread {
     async inspect(raw, at) {
       const answer = await calls.call({ type: 'inspect', raw, at } satisfies Request<'inspect'>);
       if (!('parsed' in answer)) throw new Error('PEC worker: not a parse');
-      return { parsed: reviveParsed(answer.parsed), verdict: answer.verdict, infected: answer.infected };
+      return { parsed: reviveInspection(answer.parsed), verdict: answer.verdict, infected: answer.infected };
     },
     setIdentities(identities) {
       current = identities;
@@ -66,22 +66,4 @@ export function startPecThread(options: PecThreadIdentities): PecThread {
     },
     close: () => calls.close(),
   };
-}
-
-// Structured clone keeps data and drops classes: a HeaderMap arrives as its fields and a Buffer as
-// a Uint8Array. The types say where they are.
-function reviveParsed(cloned: ParsedPec): ParsedPec {
-  const signed = cloned.signed;
-  return {
-    ...cloned,
-    headers: new HeaderMap(cloned.headers.fields),
-    signed: signed && { ...signed, content: asBuffer(signed.content), signature: signed.signature && asBuffer(signed.signature) },
-    daticertXml: cloned.daticertXml && asBuffer(cloned.daticertXml),
-    postacert: cloned.postacert && reviveEmbedded(cloned.postacert),
-    embedded: cloned.embedded.map(reviveEmbedded),
-  };
-}
-
-function reviveEmbedded(cloned: EmbeddedMessage): EmbeddedMessage {
-  return { ...cloned, raw: asBuffer(cloned.raw), parsed: reviveParsed(cloned.parsed) };
 }

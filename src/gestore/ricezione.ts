@@ -3,7 +3,6 @@
 // presa in carico (or rilevazione virus) and goes to the delivery point; a receipt goes to its
 // user (and updates the sender-side flow); anything else becomes a busta di anomalia.
 import { createHash } from 'node:crypto';
-import type { ParsedPec } from '../pec/parse.js';
 import type { CmsVerdict } from '../pki/cms-verify.js';
 import type { Job, RecipientState } from '../store/types.js';
 import { SmtpError, type Envelope } from '../smtp/listener.js';
@@ -11,6 +10,7 @@ import { log, type EngineContext } from './context.js';
 import { domainOf, type GestoreConfig } from './directory.js';
 import { emit, queueRelay, senderAddress } from './emit.js';
 import { displayOf, factsFromParsed } from './facts.js';
+import type { InspectedPec } from './inspection.js';
 import { JOB, type ConsegnaJob, type RicezioneJob } from './jobs.js';
 import { deliverToMailbox } from './mailbox.js';
 import { settleTimers } from './timers.js';
@@ -51,7 +51,7 @@ interface Provenance {
 }
 
 /** §7.1: signed, valid, by a certificate of the index, for a domain of that provider */
-function provenance(ctx: EngineContext, parsed: ParsedPec, verdict: CmsVerdict | null): Provenance {
+function provenance(ctx: EngineContext, parsed: InspectedPec, verdict: CmsVerdict | null): Provenance {
   const reasons: string[] = [];
   if (!verdict) return { ok: false, signer: undefined, reasons: ['messaggio non firmato'] };
   if (!verdict.ok) reasons.push(...verdict.errors.map((e) => `firma non valida: ${e}`));
@@ -77,7 +77,7 @@ export async function processRicezione(ctx: EngineContext, job: Job): Promise<vo
 
 /** `infectedMessage`: the original carries a virus (the PEC thread scanned it with the parse) */
 async function receiveBusta(
-  ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: ParsedPec, infectedMessage: boolean,
+  ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, sender: GestoreConfig, raw: Buffer, parsed: InspectedPec, infectedMessage: boolean,
 ): Promise<void> {
   const facts = factsFromParsed(parsed);
   if (!facts) return receiveAnomalia(ctx, job, payload, gestore, raw, parsed, ['daticert.xml mancante o incompleto']);
@@ -140,7 +140,7 @@ function advance(ctx: EngineContext, identificativo: string, address: string, st
   ctx.store.setRecipientState(identificativo, recipient.address, state, ctx.clock.now());
 }
 
-async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: ParsedPec): Promise<void> {
+async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: InspectedPec): Promise<void> {
   const identificativo = parsed.daticert?.identificativo ?? null;
   const flow = identificativo ? ctx.store.getFlow(identificativo) : undefined;
   const ours = flow && flow.gestore === gestore.id ? flow : undefined;
@@ -177,7 +177,7 @@ async function receiveReceipt(ctx: EngineContext, job: Job, payload: RicezioneJo
   });
 }
 
-async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: ParsedPec, reasons: string[]): Promise<void> {
+async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJob, gestore: GestoreConfig, raw: Buffer, parsed: InspectedPec, reasons: string[]): Promise<void> {
   const local = payload.rcptTo.filter((rcpt) => ctx.store.getAccount(rcpt));
   const built: Array<{ rcpt: string; raw: Buffer; messageId: string }> = [];
   for (const rcpt of local) {
@@ -192,7 +192,7 @@ async function receiveAnomalia(ctx: EngineContext, job: Job, payload: RicezioneJ
 }
 
 /** an anomalia has no daticert; its facts only fill the notice text and headers */
-function anomaliaFacts(parsed: ParsedPec, rcpt: string) {
+function anomaliaFacts(parsed: InspectedPec, rcpt: string) {
   const from = parsed.from?.address ?? '';
   const all = [...parsed.to, ...parsed.cc].map((m) => m.address.toLowerCase());
   return {

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EICAR } from '../../src/gestore/antivirus.js';
+import { factsFromParsed } from '../../src/gestore/facts.js';
+import { inspectionOf } from '../../src/gestore/inspection.js';
 import { startPecThread, type PecThread } from '../../src/gestore/pec-thread.js';
 import { buildPecMessage } from '../../src/pec/build.js';
 import { seededIds } from '../../src/pec/ids.js';
@@ -53,7 +55,7 @@ describe('PEC thread', () => {
     await expect(thread.build('alfa', AT, 's', { kind: 'accettazione', facts, to: facts.mittente })).rejects.toThrow(/closed/);
   });
 
-  it('reads what arrives as the in-thread parser and verifier do: same parse, classes and bytes included', async () => {
+  it('reads what arrives as the in-thread parser and verifier do: the same fields of the parse, classes and bytes included', async () => {
     thread = startPecThread({ identities: [ws.alfa(standard)], trustedCaPem: [ca()] });
     const { accepted, facts } = acceptedSample();
     // now, not AT: the workspace's certificates are issued today
@@ -61,8 +63,13 @@ describe('PEC thread', () => {
     const busta = await thread.build('alfa', now, 'v', { kind: 'posta-certificata', facts, to: facts.to[0], original: accepted });
     const { parsed, verdict } = await thread.inspect(busta.raw, now);
     const inThread = parsePec(busta.raw);
-    // strict: the HeaderMaps and Buffers of the clone are put back, down to the embedded original
-    expect(parsed).toStrictEqual(inThread);
+    // strict: the HeaderMap and Buffer of the clone are put back, down to the embedded original
+    expect(parsed).toStrictEqual(inspectionOf(inThread));
+    expect(parsed.postacert!.raw.equals(inThread.postacert!.raw)).toBe(true);
+    expect(factsFromParsed(parsed)).toEqual(factsFromParsed(inThread));
+    // and no more: the signed part, its signature and the original's own parse stay in the thread
+    expect(Object.keys(parsed).sort()).toEqual(['cc', 'daticert', 'from', 'ids', 'kind', 'postacert', 'subject', 'tipoRicevuta', 'to', 'variant']);
+    expect(Object.keys(parsed.postacert!.parsed).sort()).toEqual(['from', 'headers', 'to']);
     expect(parsed.postacert!.parsed.headers.get('subject')).toBe(inThread.postacert!.parsed.headers.get('subject'));
     expect(verdict).toEqual(verifyDetached(inThread.signed!.content, inThread.signed!.signature!, { trustedCaPem: [ca()], at: new Date(now) }));
     expect(verdict?.ok).toBe(true);
