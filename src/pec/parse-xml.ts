@@ -22,19 +22,26 @@ export interface XmlDocument {
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** XML 1.0 `Char`: a character reference to anything else is a well-formedness error (WFC: Legal Character) */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
 function decodeEntities(text: string, errors: string[]): string {
   return text.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
     if (!whole.endsWith(';')) {
       errors.push(`unterminated entity reference "${whole}"`);
       return whole;
     }
-    if (ref.startsWith('#x') || ref.startsWith('#X')) {
-      const code = parseInt(ref.slice(2), 16);
-      if (Number.isFinite(code)) return String.fromCodePoint(code);
-    } else if (ref.startsWith('#')) {
-      const code = parseInt(ref.slice(1), 10);
-      if (Number.isFinite(code)) return String.fromCodePoint(code);
-    } else if (ref in PREDEFINED) return PREDEFINED[ref];
+    if (ref.startsWith('#')) {
+      const digits = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(ref);
+      const code = digits ? parseInt(digits[1] ?? digits[2], digits[1] ? 16 : 10) : NaN;
+      if (isXmlChar(code)) return String.fromCodePoint(code);
+      errors.push(`character reference "${whole}" is not a legal XML character`);
+      return whole;
+    }
+    if (ref in PREDEFINED) return PREDEFINED[ref];
     errors.push(`unknown entity "&${ref};"`);
     return whole;
   });

@@ -42,6 +42,13 @@ const samples: Record<string, string> = {
   'element inside text-only': valid.replace('<mittente>', '<mittente><b/>'),
   'wrong root': valid.replace(/postacert/g, 'certificato'),
   'not well-formed': valid.replace('</dati>', ''),
+  'character references to legal characters': valid.replace(/<oggetto>/, '<oggetto>&#233;&#x1F4E7;&#x9;'),
+  'character reference beyond Unicode': valid.replace(/<oggetto>/, '<oggetto>&#x110000;'),
+  'character reference to a control character': valid.replace(/<oggetto>/, '<oggetto>&#1;'),
+  'character reference to a surrogate': valid.replace(/<oggetto>/, '<oggetto>&#xD800;'),
+  'negative character reference': valid.replace(/<oggetto>/, '<oggetto>&#-5;'),
+  'character reference with trailing junk': valid.replace(/<oggetto>/, '<oggetto>&#12abc;'),
+  'character reference in an attribute, beyond Unicode': valid.replace('tipo="avvenuta-consegna"', 'tipo="avvenuta-consegna&#x110000;"'),
 };
 
 describe('daticert structural check agrees with xmllint --dtdvalid', () => {

@@ -207,6 +207,17 @@ describe('malformed input never throws', () => {
     });
   }
 
+  it('reads the rest of a receipt whose daticert holds an illegal character reference', () => {
+    const daticert = daticertXml({ tipo: 'avvenuta-consegna', ricevuta: 'completa', consegna: 'protocollo@pec.comune-mineo.test' })
+      .replace('<oggetto>', '<oggetto>&#x110000;');
+    const p = parsePec(buf(consegna([], daticert).raw));
+    expect(p.kind).toBe('avvenuta-consegna');
+    expect(p.subject).toBe('CONSEGNA: Protocollo n. 1234/2026');
+    expect(p.from?.address).toBe('posta-certificata@pec.beta.test');
+    expect(p.daticert?.consegna).toBe('protocollo@pec.comune-mineo.test');
+    expect(p.problems.join('\n')).toContain('"&#x110000;" is not a legal XML character');
+  });
+
   it('reports the truncation', () => {
     const p = parsePec(buf(consegna().raw.slice(0, 900)));
     expect(p.problems.join('\n')).toMatch(/not closed|truncated|signature/);
