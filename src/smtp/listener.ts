@@ -117,7 +117,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   };
   const server = new SMTPServer({
     name: options.name,
-    banner: `${options.name} ESMTP pec-testbed`,
+    // smtp-server writes `220 <name> ESMTP` itself and appends the banner
+    banner: 'pec-testbed',
     secure: options.secure,
     key: options.tls.key,
     cert: options.tls.cert,
@@ -138,6 +139,14 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     onAuth(auth, session, callback) {
       const authenticate = options.authenticate;
       if (!authenticate) return callback(new Error('Authentication not available'));
+      // RFC 4616: an authorization identity other than the login asks to act as another user,
+      // which no mailbox here may do. smtp-server takes a lone authzid as the login (clients
+      // that send only that), so only a different one is refused.
+      const authzid = auth.authzid;
+      if (authzid && authzid.toLowerCase() !== (auth.username ?? '').toLowerCase()) {
+        log('auth-failed', { user: auth.username, authzid, remote: session.remoteAddress });
+        return callback(Object.assign(new Error('5.7.8 Authentication credentials invalid: cannot act as another user'), { responseCode: 535 }));
+      }
       authenticate(auth.username ?? '', auth.password ?? '').then(
         (user) => {
           if (!user) {

@@ -79,6 +79,29 @@ describe('Python smtplib', () => {
     expect(opensslSmimeVerify(rawOf(tb, acc.hit), tb.caPem).ok).toBe(true);
   });
 
+  it('greets with the host name once, and refuses an AUTH PLAIN that asks to act as another user (RFC 4616)', async () => {
+    const script = `
+import base64, socket, ssl, sys
+host, port, ca, user, other = sys.argv[1:6]
+s = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection((host, int(port))), server_hostname=host)
+f = s.makefile("rb")
+def reply():
+    while True:
+        line = f.readline().decode().rstrip("\\r\\n")
+        if line[3:4] != "-": return line
+print("GREETING", reply())
+s.sendall(b"EHLO client.test\\r\\n"); reply()
+plain = lambda authzid: base64.b64encode(("%s\\0%s\\0pec" % (authzid, user)).encode())
+s.sendall(b"AUTH PLAIN " + plain(other) + b"\\r\\n"); print("OTHER", reply())
+s.sendall(b"AUTH PLAIN " + plain(user.upper()) + b"\\r\\n"); print("SELF", reply())
+`;
+    const endpoint = tb.endpoints.submissionTls;
+    const result = await run('python3', ['-c', script, endpoint.host, String(endpoint.port), caFile, A, B]);
+    expect(result.stdout, result.stderr).toMatch(/^GREETING 220 \S+ ESMTP pec-testbed$/m);
+    expect(result.stdout).toMatch(/^OTHER 535 5\.7\.8 /m);
+    expect(result.stdout).toMatch(/^SELF 235 /m);
+  });
+
   it('is refused with 535 on a wrong password', async () => {
     const result = await python('starttls', 'sbagliata');
     expect(result.status).toBe(3);
