@@ -27,6 +27,13 @@ export class CommandSyntaxError extends Error {
 const LITERAL_MARK = '\0';
 const ATOM_STOP = new Set([' ', '(', ')', '"', LITERAL_MARK, '{']);
 
+/**
+ * Deepest parenthesised list a command may hold. No command in the grammar nests more than a few
+ * levels (SEARCH groups are the deepest in practice); the parser recurses once per level, so a
+ * line of thousands of `(` would otherwise exhaust the stack and end the connection.
+ */
+export const MAX_LIST_DEPTH = 100;
+
 export function parseCommand(text: string, literals: Buffer[]): ParsedCommand {
   const firstSpace = text.indexOf(' ');
   const tag = firstSpace === -1 ? text : text.slice(0, firstSpace);
@@ -49,12 +56,14 @@ export function parseCommand(text: string, literals: Buffer[]): ParsedCommand {
   }
   if (pos < text.length && text[pos] !== ' ') throw new CommandSyntaxError('Invalid command', tag);
   const state = { pos, literal: 0 };
-  const args = parseItems(text, literals, state, tag, false);
+  const args = parseItems(text, literals, state, tag, 0);
   if (state.literal !== literals.length) throw new CommandSyntaxError('Literal count mismatch', tag);
   return { tag, name, args };
 }
 
-function parseItems(text: string, literals: Buffer[], state: { pos: number; literal: number }, tag: string, inList: boolean): Token[] {
+/** the items up to the end of the text (depth 0) or up to the `)` closing a list at `depth` */
+function parseItems(text: string, literals: Buffer[], state: { pos: number; literal: number }, tag: string, depth: number): Token[] {
+  const inList = depth > 0;
   const items: Token[] = [];
   for (;;) {
     // separators: one space in the grammar; several are tolerated
@@ -70,8 +79,9 @@ function parseItems(text: string, literals: Buffer[], state: { pos: number; lite
       return items;
     }
     if (c === '(') {
+      if (depth >= MAX_LIST_DEPTH) throw new CommandSyntaxError(`Lists nested too deeply (more than ${MAX_LIST_DEPTH} levels)`, tag);
       state.pos++;
-      items.push({ kind: 'list', items: parseItems(text, literals, state, tag, true) });
+      items.push({ kind: 'list', items: parseItems(text, literals, state, tag, depth + 1) });
     } else if (c === '"') {
       items.push({ kind: 'string', value: readQuoted(text, state, tag), literal: false });
     } else if (c === LITERAL_MARK) {

@@ -13,7 +13,7 @@ export function formatInternalDate(ms: number): string {
   const abs = Math.abs(offset);
   const day = d.getDate();
   return (
-    `${day < 10 ? ' ' : ''}${day}-${MONTHS[d.getMonth()]}-${d.getFullYear()} ` +
+    `${day < 10 ? ' ' : ''}${day}-${MONTHS[d.getMonth()]}-${pad(d.getFullYear(), 4)} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
   );
 }
@@ -22,25 +22,37 @@ function monthIndex(name: string): number {
   return MONTHS.findIndex((m) => m.toLowerCase() === name.toLowerCase());
 }
 
+/** whether the day exists in that month (0-based) of that year: 29-Feb only in leap years */
+function dayExists(year: number, month: number, day: number): boolean {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const length = month === 1 ? (leap ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month];
+  return day >= 1 && day <= length;
+}
+
 /** APPEND date-time → ms, or null when malformed */
 export function parseDateTime(text: string): number | null {
   const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!m) return null;
   const month = monthIndex(m[2]);
   if (month < 0) return null;
-  const [day, year, h, min, s] = [m[1], m[3], m[4], m[5], m[6]].map(Number);
-  if (day < 1 || day > 31 || h > 23 || min > 59 || s > 60) return null;
-  const offset = (Number(m[8]) * 60 + Number(m[9])) * (m[7] === '-' ? -1 : 1);
-  return Date.UTC(year, month, day, h, min, s) - offset * 60_000;
+  const [day, year, h, min, s, zoneH, zoneMin] = [m[1], m[3], m[4], m[5], m[6], m[8], m[9]].map(Number);
+  // Date.UTC would roll 31-Feb into March and 00:60 into the next hour without a word
+  if (!dayExists(year, month, day) || h > 23 || min > 59 || s > 60 || zoneMin > 59) return null;
+  const offset = (zoneH * 60 + zoneMin) * (m[7] === '-' ? -1 : 1);
+  const date = new Date(Date.UTC(2000, month, day, h, min, s));
+  // Date.UTC reads years 0-99 as 1900-1999; setting the year afterwards keeps 0099 as 0099
+  date.setUTCFullYear(year, month, day);
+  return date.getTime() - offset * 60_000;
 }
 
-/** SEARCH date `1-Feb-1994` → yyyymmdd, or null */
+/** SEARCH date `1-Feb-1994` → yyyymmdd, or null (also for a day the month does not have) */
 export function parseSearchDate(text: string): number | null {
   const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text);
   if (!m) return null;
   const month = monthIndex(m[2]);
-  if (month < 0) return null;
-  return Number(m[3]) * 10000 + (month + 1) * 100 + Number(m[1]);
+  const [day, year] = [Number(m[1]), Number(m[3])];
+  if (month < 0 || !dayExists(year, month, day)) return null;
+  return year * 10000 + (month + 1) * 100 + day;
 }
 
 /** calendar day of an instant in the server's local timezone, as yyyymmdd */
@@ -57,5 +69,8 @@ export function headerDay(value: string): number | null {
   if (month < 0) return null;
   let year = Number(m[3]);
   if (m[3].length === 2) year += year < 50 ? 2000 : 1900;
-  return year * 10000 + (month + 1) * 100 + Number(m[1]);
+  const day = Number(m[1]);
+  // a Date header naming a day that does not exist has no sent date, like one that cannot be read
+  if (!dayExists(year, month, day)) return null;
+  return year * 10000 + (month + 1) * 100 + day;
 }

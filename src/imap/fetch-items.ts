@@ -1,8 +1,9 @@
 // FETCH data items (RFC 3501 §6.4.5) parsed into a plan: which items, whether message bytes or
-// the MIME tree are needed, and whether \Seen gets set (non-PEEK body fetches, RFC822, RFC822.TEXT).
+// the MIME tree are needed, and when \Seen gets set (non-PEEK body fetches, RFC822, RFC822.TEXT).
 
 import type { Token } from './command-parser.js';
 import { bad } from './errors.js';
+import { MAX_NUMBER } from './sequence-set.js';
 
 export type SectionSpec = '' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
@@ -21,11 +22,20 @@ export type FetchItem =
       label: string;
     };
 
+/**
+ * When a FETCH sets \Seen. Only an answer with message content does: RFC822, RFC822.TEXT and a
+ * non-PEEK top-level BODY[...] always have some ('always'); a non-PEEK BODY[2.1] has none in a
+ * message without that part, where the answer is NIL and the message stays unseen
+ * ('if-part-exists'). Dovecot marks the message read all the same; a client probing for a part
+ * the user never saw should not make it look read.
+ */
+export type SeenRule = 'always' | 'if-part-exists' | 'never';
+
 export interface FetchPlan {
   items: FetchItem[];
   needsRaw: boolean;
   needsTree: boolean;
-  setsSeen: boolean;
+  seen: SeenRule;
 }
 
 const MACROS: Record<string, string[]> = {
@@ -56,7 +66,7 @@ export function parseFetchItems(token: Token | undefined, byUid: boolean): Fetch
   if (byUid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
   let needsRaw = false;
   let needsTree = false;
-  let setsSeen = false;
+  let seen: SeenRule = 'never';
   for (const item of items) {
     switch (item.kind) {
       case 'ENVELOPE':
@@ -69,7 +79,7 @@ export function parseFetchItems(token: Token | undefined, byUid: boolean): Fetch
       case 'RFC822':
       case 'RFC822.TEXT':
         needsRaw = true;
-        setsSeen = true;
+        seen = 'always';
         break;
       case 'RFC822.HEADER':
         needsRaw = true;
@@ -77,11 +87,12 @@ export function parseFetchItems(token: Token | undefined, byUid: boolean): Fetch
       case 'section':
         needsRaw = true;
         if (item.path.length > 0) needsTree = true;
-        if (!item.peek) setsSeen = true;
+        if (!item.peek && item.path.length === 0) seen = 'always';
+        else if (!item.peek && seen === 'never') seen = 'if-part-exists';
         break;
     }
   }
-  return { items, needsRaw, needsTree, setsSeen };
+  return { items, needsRaw, needsTree, seen };
 }
 
 function parseItem(name: string): FetchItem {
@@ -101,7 +112,7 @@ function parseItem(name: string): FetchItem {
   const rawFields = isFields ? splitFieldList(sm[3]!) : [];
   if (isFields && rawFields.length === 0) throw bad('Empty header field list');
   const partial = m[3] !== undefined ? { origin: Number(m[3]), length: Number(m[4]) } : null;
-  if (partial && (!Number.isSafeInteger(partial.origin) || !Number.isSafeInteger(partial.length))) throw bad('Invalid partial');
+  if (partial && (partial.origin > MAX_NUMBER || partial.length > MAX_NUMBER)) throw bad('Invalid partial');
   const sectionLabel = [path.join('.'), spec].filter(Boolean).join('.') + (isFields ? ` (${rawFields.map((f) => quoteField(f)).join(' ')})` : '');
   return {
     kind: 'section',

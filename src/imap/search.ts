@@ -8,7 +8,7 @@ import { bad, no } from './errors.js';
 import { hasFlag, normaliseFlag } from './flags.js';
 import { decodeCharset, decodeWords, param } from './mime/header.js';
 import { leaves, parseMessage, type MimeEntity } from './mime/structure.js';
-import { parseSequenceSet, type SeqRange } from './sequence-set.js';
+import { MAX_NUMBER, parseSequenceSet, type SeqRange } from './sequence-set.js';
 import type { MessageRecord } from '../store/types.js';
 
 export type SearchKey =
@@ -47,6 +47,14 @@ const DATE_KEYS: Record<string, [boolean, 'before' | 'on' | 'since']> = {
   SENTBEFORE: [true, 'before'], SENTON: [true, 'on'], SENTSINCE: [true, 'since'],
 };
 
+/**
+ * Deepest nesting of search keys (groups, NOT, OR operands). Parsing and evaluating recurse once
+ * per level, and the stack gives out after about 3,000. The limit is well above 100 because OR takes
+ * two keys, so clients express "any of N" as N nested ORs: JavaMail's OrTerm over a few hundred
+ * Message-IDs is a real search. Parenthesised groups are held to fewer by the command parser.
+ */
+export const MAX_SEARCH_DEPTH = 1000;
+
 /** parses the whole SEARCH argument list, including an optional leading CHARSET */
 export function parseSearch(args: Token[], scope: SearchScope): SearchKey {
   let tokens = args;
@@ -59,18 +67,19 @@ export function parseSearch(args: Token[], scope: SearchScope): SearchKey {
   if (tokens.length === 0) throw bad('SEARCH expects criteria');
   const state = { i: 0 };
   const keys: SearchKey[] = [];
-  while (state.i < tokens.length) keys.push(parseKey(tokens, state, scope));
+  while (state.i < tokens.length) keys.push(parseKey(tokens, state, scope, 0));
   return keys.length === 1 ? keys[0] : { op: 'and', keys };
 }
 
-function parseKey(tokens: Token[], state: { i: number }, scope: SearchScope): SearchKey {
+function parseKey(tokens: Token[], state: { i: number }, scope: SearchScope, depth: number): SearchKey {
+  if (depth > MAX_SEARCH_DEPTH) throw bad(`Search criteria nested too deeply (more than ${MAX_SEARCH_DEPTH} levels)`);
   const token = tokens[state.i++];
   if (!token) throw bad('Missing search key');
   if (token.kind === 'list') {
     if (token.items.length === 0) throw bad('Empty search group');
     const inner = { i: 0 };
     const keys: SearchKey[] = [];
-    while (inner.i < token.items.length) keys.push(parseKey(token.items, inner, scope));
+    while (inner.i < token.items.length) keys.push(parseKey(token.items, inner, scope, depth + 1));
     return keys.length === 1 ? keys[0] : { op: 'and', keys };
   }
   if (token.kind !== 'atom') throw bad('Search key expected');
@@ -121,8 +130,9 @@ function parseKey(tokens: Token[], state: { i: number }, scope: SearchScope): Se
       return { op: 'text', value: arg() };
     case 'LARGER':
     case 'SMALLER': {
-      const n = Number(arg());
-      if (!Number.isSafeInteger(n) || n < 0) throw bad(`${name} expects a number`);
+      const text = arg();
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n > MAX_NUMBER) throw bad(`${name} expects a number`);
       return { op: 'size', larger: name === 'LARGER', n };
     }
     case 'UID': {
@@ -131,10 +141,10 @@ function parseKey(tokens: Token[], state: { i: number }, scope: SearchScope): Se
       return { op: 'uid', ranges };
     }
     case 'NOT':
-      return { op: 'not', key: parseKey(tokens, state, scope) };
+      return { op: 'not', key: parseKey(tokens, state, scope, depth + 1) };
     case 'OR': {
-      const a = parseKey(tokens, state, scope);
-      const b = parseKey(tokens, state, scope);
+      const a = parseKey(tokens, state, scope, depth + 1);
+      const b = parseKey(tokens, state, scope, depth + 1);
       return { op: 'or', a, b };
     }
     default:

@@ -3,13 +3,16 @@
 
 export type SeqRange = [number, number];
 
+/** the largest `number` / `nz-number` / `uniqueid` of the grammar: unsigned 32 bits (RFC 3501 §9) */
+export const MAX_NUMBER = 4_294_967_295;
+
 /** parses a set; `*` is given as `star` (the largest number in use). Null when malformed. */
 export function parseSequenceSet(text: string, star: number): SeqRange[] | null {
   if (!/^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/.test(text)) return null;
   const ranges: SeqRange[] = [];
   for (const piece of text.split(',')) {
     const [a, b = a] = piece.split(':').map((v) => (v === '*' ? star : Number(v)));
-    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return null;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a > MAX_NUMBER || b > MAX_NUMBER) return null;
     // 0 is not a valid message number or UID (but `*` in an empty mailbox is 0)
     if ((a === 0 && piece.split(':')[0] !== '*') || (b === 0 && (piece.split(':')[1] ?? piece) !== '*')) return null;
     ranges.push(a <= b ? [a, b] : [b, a]);

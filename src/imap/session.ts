@@ -60,6 +60,8 @@ function isLoopback(address: string | undefined): boolean {
 
 let nextSessionId = 1;
 
+const LINE_TOO_LONG = 'Command line too long';
+
 export class Session {
   readonly id = nextSessionId++;
   readonly remoteAddress: string | undefined;
@@ -130,6 +132,10 @@ export class Session {
     this.line(`* OK [CAPABILITY ${this.capabilities()}] pec-testbed IMAP4rev1 ready`);
     try {
       while (!this.closedFlag) {
+        // a client that pipelines commands and never reads its answers would otherwise make the
+        // server buffer every answer in memory: the next command waits until the output drains
+        await this.outputRoom();
+        if (this.closedFlag) return;
         let frame: Frame;
         try {
           frame = await readFrame(this.reader, this.ctx.limits, this.state !== 'not-authenticated', () =>
@@ -149,7 +155,7 @@ export class Session {
           return;
         }
         if (frame.kind === 'line-too-long') {
-          this.bye('Command line too long');
+          this.bye(LINE_TOO_LONG);
           return;
         }
         if (frame.kind === 'too-big') {
@@ -231,21 +237,39 @@ export class Session {
   async writeAwait(data: Buffer): Promise<void> {
     if (this.closedFlag) return;
     if (this.socket.write(data)) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    await this.outputRoom();
   }
 
-  /** a line from the client outside the command grammar (IDLE's DONE, SASL responses) */
+  /**
+   * Resolves once the socket's write buffer is below its high-water mark again, or the
+   * connection is gone (a client that never reads is logged out by the autologout timer, whose
+   * BYE ends in a destroy, so the wait always ends).
+   */
+  private async outputRoom(): Promise<void> {
+    const socket = this.socket;
+    if (this.closedFlag || socket.destroyed || !socket.writableNeedDrain) return;
+    let done!: () => void;
+    const drained = new Promise<void>((resolve) => (done = resolve));
+    socket.on('drain', done).on('close', done).on('error', done);
+    try {
+      await Promise.race([drained, this.closedPromise]);
+    } finally {
+      socket.off('drain', done).off('close', done).off('error', done);
+    }
+  }
+
+  /**
+   * A line from the client outside the command grammar (IDLE's DONE, SASL responses). Null when
+   * the input ended, or was too long: then the session has already said BYE, as the command loop
+   * does for an overlong command line.
+   */
   async readContinuation(): Promise<string | null> {
     const line = await this.reader.readLine(this.ctx.limits.maxLineBytes);
-    if (line === null || line === 'too-long') return null;
+    if (line === 'too-long') {
+      this.bye(LINE_TOO_LONG);
+      return null;
+    }
+    if (line === null) return null;
     this.timer.refresh();
     return line.toString('latin1');
   }

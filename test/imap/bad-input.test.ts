@@ -1,7 +1,8 @@
 // What real clients never send, over a bare socket: garbage and malformed commands (BAD),
 // commands in the wrong state (BAD), failed operations (NO with response codes), oversized
-// literals refused without being read, long lines, dropped connections, autologout, a
-// UIDVALIDITY change under a selected session, STARTTLS command injection, and the fault hooks.
+// literals refused without being read, long lines, deep nesting, out-of-range numbers and dates,
+// dropped connections, autologout, a UIDVALIDITY change under a selected session, STARTTLS
+// command injection, and the fault hooks.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './raw-client.js';
@@ -114,6 +115,93 @@ describe('syntax and state errors', () => {
   });
 });
 
+describe('nesting, numbers and dates', () => {
+  it('answers BAD to lists nested deeper than the limit, and the connection goes on', async () => {
+    const fx = await setup();
+    const { client } = await RawClient.connect(fx.port);
+    // before login too: thousands of `(` used to exhaust the parser's stack and drop the connection
+    expect((await client.command('p1', `NOOP ${'('.repeat(20_000)}`)).at(-1)).toBe('p1 BAD Lists nested too deeply (more than 100 levels)');
+    expect((await client.command('p2', `NOOP ${'('.repeat(101)}${')'.repeat(101)}`)).at(-1)).toMatch(/^p2 BAD Lists nested too deeply/);
+    expect((await client.command('p3', `NOOP ${'('.repeat(100)}${')'.repeat(100)}`)).at(-1)).toBe('p3 BAD NOOP takes no arguments');
+    expect((await client.command('p4', 'NOOP')).at(-1)).toBe('p4 OK NOOP completed');
+    client.destroy();
+  });
+
+  it('answers BAD to search criteria nested deeper than the limit, and SEARCH goes on', async () => {
+    const fx = await setup();
+    fx.store.appendMessage(fx.inbox(), simpleMessage('one'));
+    const client = await loggedIn(fx);
+    await client.command('s', 'SELECT INBOX');
+    const search = async (tag: string, criteria: string): Promise<string> => (await client.command(tag, `SEARCH ${criteria}`)).join('\n');
+    expect(await search('n1', `${'NOT '.repeat(12_000)}ALL`)).toBe('n1 BAD Search criteria nested too deeply (more than 1000 levels)');
+    expect(await search('n2', `${'('.repeat(15_000)}ALL${')'.repeat(15_000)}`)).toMatch(/^n2 BAD Lists nested too deeply/);
+    expect(await search('n3', `${'OR ALL '.repeat(1001)}ALL`)).toMatch(/^n3 BAD Search criteria nested too deeply/);
+    expect(await search('n4', `${'NOT '.repeat(1001)}ALL`)).toMatch(/^n4 BAD Search criteria nested too deeply/);
+    // up to the limits, deep criteria are answered: OR chains are how clients say "any of these"
+    expect(await search('k1', `${'NOT '.repeat(1000)}ALL`)).toBe('* SEARCH 1\nk1 OK SEARCH completed');
+    expect(await search('k2', `${'OR DELETED '.repeat(1000)}ALL`)).toBe('* SEARCH 1\nk2 OK SEARCH completed');
+    expect(await search('k3', `${'('.repeat(100)}ALL${')'.repeat(100)}`)).toBe('* SEARCH 1\nk3 OK SEARCH completed');
+    expect((await client.command('n', 'NOOP')).at(-1)).toBe('n OK NOOP completed');
+    client.destroy();
+  });
+
+  it('answers BAD to numbers beyond 32 bits in sequence sets, SEARCH and FETCH alike', async () => {
+    const fx = await setup();
+    fx.store.appendMessage(fx.inbox(), simpleMessage('one'));
+    const client = await loggedIn(fx);
+    await client.command('s', 'SELECT INBOX');
+    const last = async (tag: string, command: string): Promise<string> => (await client.command(tag, command)).at(-1)!;
+    for (const [tag, command] of [
+      ['b1', 'SEARCH 4294967296'],
+      ['b2', 'SEARCH 1:4294967296'],
+      ['b3', 'UID SEARCH UID 4294967296'],
+      ['b4', 'FETCH 4294967296 FLAGS'],
+      ['b5', 'UID FETCH 4294967296 FLAGS'],
+      ['b6', 'UID FETCH 1:4294967296 FLAGS'],
+      ['b7', 'UID STORE 4294967296 +FLAGS (\\Flagged)'],
+      ['b8', 'UID COPY 99999999999 Trash'],
+      ['b9', 'FETCH 1 BODY.PEEK[]<4294967296.1>'],
+      ['b10', 'SEARCH LARGER 4294967296'],
+    ]) {
+      expect(await last(tag, command)).toMatch(new RegExp(`^${tag} BAD`));
+    }
+    // the largest 32-bit number is still a number
+    expect(await client.command('k1', 'SEARCH 4294967295')).toEqual(['* SEARCH', 'k1 OK SEARCH completed']);
+    expect(await client.command('k2', 'UID SEARCH UID 1:4294967295')).toEqual(['* SEARCH 1', 'k2 OK SEARCH completed']);
+    expect(await client.command('k3', 'UID FETCH 1:4294967295 (FLAGS)')).toEqual(['* 1 FETCH (UID 1 FLAGS (\\Recent))', 'k3 OK FETCH completed']);
+    expect(await last('k4', 'SEARCH SMALLER 4294967295')).toBe('k4 OK SEARCH completed');
+    client.destroy();
+  });
+
+  it('answers BAD to a day the month does not have, in SEARCH and APPEND dates', async () => {
+    const fx = await setup();
+    fx.store.appendMessage(fx.inbox(), simpleMessage('one'));
+    const client = await loggedIn(fx);
+    await client.command('s', 'SELECT INBOX');
+    const last = async (tag: string, command: string): Promise<string> => (await client.command(tag, command)).at(-1)!;
+    for (const [i, date] of ['32-Jan-2020', '0-Jan-2020', '29-Feb-2023', '30-Feb-2024', '31-Apr-2024', '29-Feb-1900'].entries()) {
+      expect(await last(`d${i}`, `SEARCH BEFORE ${date}`)).toMatch(new RegExp(`^d${i} BAD BEFORE expects a date`));
+      expect(await last(`e${i}`, `SEARCH SENTON ${date}`)).toMatch(new RegExp(`^e${i} BAD SENTON expects a date`));
+    }
+    expect(await last('k1', 'SEARCH ON 29-Feb-2024')).toBe('k1 OK SEARCH completed');
+    expect(await last('k2', 'SEARCH SINCE 29-Feb-2000 BEFORE 31-Dec-2099')).toBe('k2 OK SEARCH completed');
+
+    const msg = simpleMessage('dated').toString();
+    const append = (tag: string, date: string): Promise<string> => last(tag, `APPEND INBOX "${date}" {${msg.length}+}\r\n${msg}`);
+    expect(await append('a1', '31-Feb-2020 10:00:00 +0000')).toBe('a1 BAD Invalid date-time in APPEND');
+    expect(await append('a2', '29-Feb-2023 10:00:00 +0000')).toBe('a2 BAD Invalid date-time in APPEND');
+    expect(await append('a3', '31-Jun-2024 10:00:00 +0000')).toBe('a3 BAD Invalid date-time in APPEND');
+    expect(await append('a4', '01-Jan-2024 10:00:00 +0160')).toBe('a4 BAD Invalid date-time in APPEND');
+    expect(await append('k3', '29-Feb-2024 10:00:00 +0100')).toMatch(/^k3 OK \[APPENDUID \d+ 2\]/);
+    expect(await append('k4', '01-Jul-0099 12:00:00 +0000')).toMatch(/^k4 OK \[APPENDUID \d+ 3\]/);
+    const dates = fx.store.listMessages(fx.inbox()).map((m) => m.internalDate);
+    expect(dates.slice(1)).toEqual([Date.UTC(2024, 1, 29, 9), new Date('0099-07-01T12:00:00Z').getTime()]);
+    // a year below 1000 keeps its four digits (and its century) on the way out
+    expect((await client.command('f', 'UID FETCH 3 INTERNALDATE'))[0]).toMatch(/INTERNALDATE " ?\d{1,2}-[A-Z][a-z]{2}-0099 /);
+    client.destroy();
+  });
+});
+
 describe('oversized input', () => {
   it('refuses an oversized synchronizing literal without asking for it, and the session goes on', async () => {
     const fx = await setup({ limits: { maxAppendBytes: 1000, maxLiteralBytes: 100 } });
@@ -144,6 +232,23 @@ describe('oversized input', () => {
     client.send(`a NOOP ${'x'.repeat(10_000)}`);
     expect(await client.line()).toMatch(/^\* BYE Command line too long/);
     expect(await client.closed()).toBe(true);
+  });
+
+  it('says BYE to an overlong line during IDLE or AUTHENTICATE, as to an overlong command', async () => {
+    const fx = await setup({ limits: { maxLineBytes: 4096 } });
+    const client = await loggedIn(fx);
+    client.send('i IDLE\r\n');
+    expect(await client.line()).toBe('+ idling');
+    client.send('x'.repeat(10_000));
+    expect(await client.line()).toBe('* BYE Command line too long');
+    expect(await client.closed()).toBe(true);
+
+    const { client: sasl } = await RawClient.connect(fx.port);
+    sasl.send('x AUTHENTICATE PLAIN\r\n');
+    expect(await sasl.line()).toBe('+ ');
+    sasl.send('x'.repeat(10_000));
+    expect(await sasl.line()).toBe('* BYE Command line too long');
+    expect(await sasl.closed()).toBe(true);
   });
 
   it('a client that drops in the middle of APPEND leaves nothing behind', async () => {

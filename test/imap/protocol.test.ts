@@ -1,6 +1,7 @@
 // Protocol details checked on the wire where the clients above hide them: \Recent belongs to one
-// session, accounts are isolated, quota answers OVERQUOTA, `UID n:*` past the end, the small
-// extensions (ID, NAMESPACE, ENABLE, UNSELECT), IDLE with DONE, and close() ending sessions.
+// session, accounts are isolated, quota answers OVERQUOTA, `UID n:*` past the end, \Seen set only
+// by body content, the small extensions (ID, NAMESPACE, ENABLE, UNSELECT), IDLE with DONE, and
+// close() ending sessions.
 
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,6 +88,32 @@ describe('protocol details', () => {
     expect(await c.command('u', 'UID FETCH 50:* (UID)')).toEqual(['* 2 FETCH (UID 2)', 'u OK FETCH completed']);
     expect(await c.command('u2', 'UID SEARCH UID 2:*')).toContain('* SEARCH 2');
     expect(await c.command('u3', 'UID FETCH 1,2 (FLAGS)')).toHaveLength(3);
+    c.destroy();
+  });
+
+  it('sets \\Seen only when a body fetch returns content, not for a part the message lacks', async () => {
+    const fx = (f = await startFixture());
+    fx.store.appendMessage(fx.inbox(), simpleMessage('single part'));
+    const multipart = Buffer.from(
+      `From: a@pec.beta.test\r\nTo: ${USER}\r\nSubject: two parts\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n' +
+        '--b\r\nContent-Type: text/plain\r\n\r\ntwo\r\n--b--\r\n',
+    );
+    fx.store.appendMessage(fx.inbox(), multipart);
+    const c = await login(fx);
+    await c.command('s', 'SELECT INBOX');
+    const flags = async (tag: string): Promise<string[]> => (await c.command(tag, 'FETCH 1:2 (FLAGS)')).slice(0, -1);
+    expect(await c.command('f1', 'FETCH 1 BODY[999]')).toEqual(['* 1 FETCH (BODY[999] NIL)', 'f1 OK FETCH completed']);
+    expect(await c.command('f2', 'FETCH 1 (BODY[2.MIME] FLAGS)')).toEqual(['* 1 FETCH (BODY[2.MIME] NIL FLAGS (\\Recent))', 'f2 OK FETCH completed']);
+    expect(await flags('q1')).toEqual(['* 1 FETCH (FLAGS (\\Recent))', '* 2 FETCH (FLAGS (\\Recent))']);
+    // part 2 exists in the multipart message only: that one is read, the other is not
+    const both = (await c.command('f3', 'FETCH 1:2 BODY[2]')).join('\n');
+    expect(both).toMatch(/^\* 1 FETCH \(BODY\[2\] NIL\)$/m);
+    expect(both).toMatch(/^\* 2 FETCH \(BODY\[2\] \{3\}\ntwo FLAGS \(\\Seen \\Recent\)\)$/m);
+    expect(await flags('q2')).toEqual(['* 1 FETCH (FLAGS (\\Recent))', '* 2 FETCH (FLAGS (\\Seen \\Recent))']);
+    // part 1 of a single-part message is its body: content, so read
+    expect((await c.command('f4', 'FETCH 1 BODY[1]')).join('\n')).toMatch(/FLAGS \(\\Seen \\Recent\)\)$/m);
+    expect(await flags('q3')).toEqual(['* 1 FETCH (FLAGS (\\Seen \\Recent))', '* 2 FETCH (FLAGS (\\Seen \\Recent))']);
     c.destroy();
   });
 

@@ -53,6 +53,15 @@ export class RawClient {
     this.socket.write(text);
   }
 
+  /** stops reading the socket, as a client that never reads its answers; resume() reads on */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   async line(timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -1,6 +1,6 @@
 // FETCH and UID FETCH: answers each message in turn, straight from the stored bytes (sections
 // are byte ranges of them), waiting on the socket when a large answer fills its buffer. Non-PEEK
-// body fetches set \Seen first, so the FLAGS reported are the new ones.
+// body fetches that return content set \Seen first, so the FLAGS reported are the new ones.
 
 import { formatInternalDate } from '../dates.js';
 import { bad, no } from '../errors.js';
@@ -135,6 +135,20 @@ function messagePieces(view: MailboxView, seq: number, record: MessageRecord, pl
   return out;
 }
 
+/** whether one of the plan's non-PEEK part sections exists in this message (see SeenRule) */
+function hasPartContent(plan: FetchPlan, msg: Loaded): boolean {
+  return plan.items.some((item) => item.kind === 'section' && !item.peek && item.path.length > 0 && sectionBytes(item, msg) !== null);
+}
+
+function markSeen(s: Session, view: MailboxView, uids: number[], seenNow: Set<number>): void {
+  if (uids.length === 0) return;
+  const records = s.mutate(() => s.store.setFlags(view.folderId, uids, ['\\Seen'], 'add'));
+  for (const record of records) {
+    view.noteFlags(record.uid, record.flags, false);
+    seenNow.add(record.uid);
+  }
+}
+
 /** a response cut inside its first literal, half of it sent (without a literal: half of the response) */
 function cutInFirstLiteral(pieces: Piece[]): Buffer {
   const whole = toBuffer(pieces);
@@ -203,16 +217,11 @@ function fetchCommand(byUid: boolean): CommandSpec {
       if (verdict?.action === 'refuse') return { status: 'NO', code: 'UNAVAILABLE', text: verdict.text ?? 'FETCH refused' };
 
       const seenNow = new Set<number>();
-      if (plan.setsSeen && !view.readOnly) {
-        const unseen = uids.filter((uid) => !view.isExpunged(uid) && !hasFlag(view.record(uid)?.flags ?? [], '\\Seen'));
-        if (unseen.length) {
-          const records = s.mutate(() => s.store.setFlags(view.folderId, unseen, ['\\Seen'], 'add'));
-          for (const record of records) {
-            view.noteFlags(record.uid, record.flags, false);
-            seenNow.add(record.uid);
-          }
-        }
-      }
+      const seen = view.readOnly ? 'never' : plan.seen;
+      const unseen = (uid: number): boolean => !view.isExpunged(uid) && !hasFlag(view.record(uid)?.flags ?? [], '\\Seen');
+      // set before answering, so the FLAGS reported are the new ones; all at once when every
+      // message gets it, else message by message once its parts are known
+      if (seen === 'always') markSeen(s, view, uids.filter(unseen), seenNow);
       const reportsFlags = plan.items.some((i) => i.kind === 'FLAGS');
       // small answers (FLAGS of 10,000 messages) go out in batches, not one write each
       let batch: Buffer[] = [];
@@ -231,6 +240,7 @@ function fetchCommand(byUid: boolean): CommandSpec {
         if (target === 'gone') missing++;
         if (!target || target === 'gone') continue;
         const { record, seq, msg } = target;
+        if (seen === 'if-part-exists' && unseen(uid) && hasPartContent(plan, msg!)) markSeen(s, view, [uid], seenNow);
         const response = toBuffer(messagePieces(view, seq, record, plan, msg, seenNow.has(uid) && !reportsFlags));
         batch.push(response);
         batched += response.length;
