@@ -52,6 +52,7 @@ export function createApp(tb: Testbed, options: AppOptions): ApiApp {
 
   const root = new Routes(Router(), '');
   healthRoutes(root, options.readiness);
+  root.refuseOtherMethods();
   mount(app, '', root.router);
 
   const api = new Routes(Router(), API_PREFIX);
@@ -71,6 +72,7 @@ export function createApp(tb: Testbed, options: AppOptions): ApiApp {
     method: 'get', path: '/openapi.json', tag: 'meta', summary: 'this document',
     responses: { 200: { description: 'OpenAPI 3.0', schema: { type: 'object', additionalProperties: true } } },
   }, (_input, req) => openApiDocument([...root.declared, ...api.declared], `${req.protocol}://${req.headers.host ?? 'localhost'}`));
+  api.refuseOtherMethods();
   api.router.use((req, _res, next) => next(notFound(`no route ${req.method} ${API_PREFIX}${req.path}`)));
   api.router.use(jsonErrors);
   mount(app, API_PREFIX, api.router);

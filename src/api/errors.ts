@@ -1,6 +1,8 @@
 // How the API says no: every failure is JSON `{ error, message, field? }` with a 4xx/5xx status,
 // so a test (or curl) always learns which field was wrong. Store and body-parser errors are
-// translated here, in one place.
+// translated here, in one place. A client's mistake is an HttpError (or a SchemaError) thrown where
+// the input is read; anything else that escapes a handler is the server's fault and a 500, even a
+// RangeError: "Invalid time value" or a stack overflow deep inside says nothing about the request.
 import type { ErrorRequestHandler } from 'express';
 import { isStoreError } from '../store/errors.js';
 import { SchemaError } from './schema.js';
@@ -20,6 +22,8 @@ export class HttpError extends Error {
 export const badRequest = (field: string, message: string) => new HttpError(400, 'bad_request', message, field);
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 export const conflict = (field: string, message: string) => new HttpError(409, 'conflict', message, field);
+export const methodNotAllowed = (method: string, path: string, allow: readonly string[]) =>
+  new HttpError(405, 'method_not_allowed', `${method} is not served on ${path} (allowed: ${allow.join(', ')})`, undefined, { allow });
 
 export interface ErrorBody {
   error: string;
@@ -31,7 +35,6 @@ export interface ErrorBody {
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof SchemaError) return badRequest(err.field, err.message);
-  if (err instanceof RangeError) return new HttpError(400, 'bad_request', err.message);
   if (isStoreError(err)) {
     const status = { NOT_FOUND: 404, EXISTS: 409, INVALID: 400, QUOTA: 409 }[err.code];
     return new HttpError(status, err.code.toLowerCase(), err.message);
@@ -41,7 +44,8 @@ function toHttpError(err: unknown): HttpError {
   if (e?.type === 'entity.too.large') return new HttpError(413, 'too_large', `request body larger than ${e.limit} bytes`, 'body');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(415, 'unsupported_media_type', e.message ?? 'unsupported encoding', 'body');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', e.message ?? 'bad request');
-  return new HttpError(500, 'internal', (err as Error)?.message ?? String(err));
+  // the message only: the stack goes to the server's warning, not to the client
+  return new HttpError(500, 'internal', `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
 export function errorBody(error: HttpError): ErrorBody {

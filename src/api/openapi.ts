@@ -50,7 +50,8 @@ export function openApiDocument(routes: DeclaredRoute[], serverUrl?: string): Re
       version: API_VERSION,
       description:
         'Simulated PEC (Posta Elettronica Certificata) providers for tests: topology, mailboxes, messages and receipts, flows, waiting, the virtual clock, faults, sending, the provider log. '
-        + 'On loopback without a token no authentication is needed; otherwise send Authorization: Bearer <token>.',
+        + 'On loopback without a token no authentication is needed; otherwise send Authorization: Bearer <token>. '
+        + 'Every error is the JSON error body: 400 names the bad `field`; a known path asked with a method it does not serve is 405 with an `Allow` header (and `allow` in the body); a fault of the server is 500.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -2,7 +2,7 @@
 // answers, plus the handler. The declaration registers the express route, validates every input
 // before the handler runs, and is what the OpenAPI document is generated from.
 import type { Application, Request, Response, Router } from 'express';
-import { HttpError, badRequest } from './errors.js';
+import { HttpError, badRequest, methodNotAllowed } from './errors.js';
 import { coerceQueryValue, validate, type Schema } from './schema.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -89,6 +89,8 @@ function readBody(spec: RouteSpec, req: Request): unknown {
 /** A set of declared routes on one express router mounted at `prefix`. */
 export class Routes {
   readonly declared: DeclaredRoute[] = [];
+  /** declared path -> its methods, upper case */
+  private readonly methodsByPath = new Map<string, Set<string>>();
 
   constructor(
     readonly router: Router,
@@ -97,10 +99,41 @@ export class Routes {
 
   add(spec: RouteSpec, handler: Handler): void {
     this.declared.push({ ...spec, fullPath: `${this.prefix}${spec.path}` });
+    const methods = this.methodsByPath.get(spec.path) ?? new Set<string>();
+    this.methodsByPath.set(spec.path, methods.add(spec.method.toUpperCase()));
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       const input: Input = { params: readParams(spec, req), query: readQuery(spec, req), body: readBody(spec, req) };
       const out = await handler(input, req, res);
       if (out !== undefined && !res.headersSent) res.json(out);
+    });
+  }
+
+  /**
+   * After the last add(): a declared path asked with a method none of its routes serves answers
+   * 405 with `Allow`, not 404. Express's own matching says which declared paths a request is
+   * for, so GET /faults/next collects the POST of /faults/next and the DELETE of /faults/:id.
+   * OPTIONS goes on as before (express's automatic answer where it gives one).
+   */
+  refuseOtherMethods(): void {
+    const allowed = new WeakMap<Request, Set<string>>();
+    for (const [path, methods] of this.methodsByPath) {
+      this.router.all(path, (req, _res, next) => {
+        if (req.method !== 'OPTIONS') {
+          const allow = allowed.get(req) ?? new Set<string>();
+          for (const method of methods) allow.add(method);
+          // express answers HEAD wherever it answers GET
+          if (methods.has('GET')) allow.add('HEAD');
+          allowed.set(req, allow);
+        }
+        next();
+      });
+    }
+    this.router.use((req, res, next) => {
+      const allow = allowed.get(req);
+      if (!allow) return next();
+      const list = [...allow].sort();
+      res.setHeader('Allow', list.join(', '));
+      next(methodNotAllowed(req.method, `${req.baseUrl}${req.path}`, list));
     });
   }
 }

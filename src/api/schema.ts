@@ -2,6 +2,7 @@
 // enforces it. One description serves both the OpenAPI document and the checks, so the document
 // cannot promise a parameter the code does not accept (or the other way round). Errors name the
 // offending field with its path (`attachments[1].filename`).
+import { parseDuration } from '../clock/clock.js';
 
 export interface Schema {
   type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
@@ -37,7 +38,21 @@ export class SchemaError extends Error {
 }
 
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/;
-const DURATION = /^(\d+|(\d+(\.\d+)?\s*(ms|min|s|m|h|d)\s*)+)$/;
+
+/** what parseDuration reads, so that a route reading a validated duration cannot fail on it */
+function isDuration(value: string): boolean {
+  try {
+    parseDuration(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ISO 8601, or ms since the epoch as digits (a safe integer, as the store keeps times) */
+function isDateTime(value: string): boolean {
+  return /^\d+$/.test(value) ? Number.isSafeInteger(Number(value)) : !Number.isNaN(Date.parse(value));
+}
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -68,8 +83,8 @@ export function validate(schema: Schema, value: unknown, field: string): unknown
       }
       if (schema.maxLength !== undefined && value.length > schema.maxLength) throw new SchemaError(field, `${field} must be at most ${schema.maxLength} characters`);
       if (schema.format === 'email' && !EMAIL.test(value.trim())) throw new SchemaError(field, `${field} is not an e-mail address: ${JSON.stringify(value)}`);
-      if (schema.format === 'duration' && !DURATION.test(value.trim())) throw new SchemaError(field, `${field} is not a duration (use e.g. 90s, 12h, 1h30m, 2d, or milliseconds): ${JSON.stringify(value)}`);
-      if (schema.format === 'date-time' && !/^\d+$/.test(value) && Number.isNaN(Date.parse(value))) throw new SchemaError(field, `${field} is not a date-time (ISO 8601 or ms since the epoch): ${JSON.stringify(value)}`);
+      if (schema.format === 'duration' && !isDuration(value)) throw new SchemaError(field, `${field} is not a duration (use e.g. 90s, 12h, 1h30m, 2d, or milliseconds): ${JSON.stringify(value)}`);
+      if (schema.format === 'date-time' && !isDateTime(value)) throw new SchemaError(field, `${field} is not a date-time (ISO 8601 or ms since the epoch, at most ${Number.MAX_SAFE_INTEGER}): ${JSON.stringify(value)}`);
       if (schema.format === 'byte' && !/^[A-Za-z0-9+/=\s_-]*$/.test(value)) throw new SchemaError(field, `${field} is not base64`);
       if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) throw new SchemaError(field, `${field} does not match ${schema.pattern}: ${JSON.stringify(value)}`);
       break;

@@ -10,7 +10,7 @@ export const errorSchema: Schema = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'machine-readable code: bad_request, not_found, conflict, unauthorized, ...' },
+    error: { type: 'string', description: 'machine-readable code: bad_request, not_found, method_not_allowed, conflict, unauthorized, internal, ...' },
     message: { type: 'string' },
     field: { type: 'string', description: 'the request field (query parameter, body path, header) at fault' },
   },

@@ -1,6 +1,8 @@
 // The only source of time in the testbed. Every Date header, daticert `data`, identificativo,
 // timer, log line and IMAP INTERNALDATE reads `now()` from one Clock object, so a virtual clock
-// can make 24 hours pass in a second and a fixed start can make output reproducible.
+// can make 24 hours pass in a second and a fixed start can make output reproducible. Virtual time
+// is a whole number of ms that stays in range.ts's range, whatever is asked of the clock.
+import { advanceTarget, checkTime, ClockRangeError, EARLIEST_TIME, LATEST_TIME } from './range.js';
 
 export interface Clock {
   /** current (possibly virtual) time, ms since the epoch */
@@ -12,7 +14,7 @@ export interface Clock {
 }
 
 export interface VirtualClockOptions {
-  /** virtual time at creation, ms since the epoch; default: real now */
+  /** virtual time at creation, ms since the epoch (whole, in range.ts's range); default: real now */
   start?: number;
   /** virtual ms per real ms; 0 pauses; default 1 */
   speed?: number;
@@ -30,15 +32,16 @@ export class VirtualClock implements Clock {
   constructor(options: VirtualClockOptions = {}) {
     this.realNow = options.realNow ?? Date.now;
     this.anchorReal = this.realNow();
-    this.anchorVirtual = options.start ?? this.anchorReal;
-    this.currentSpeed = options.speed ?? 1;
-    if (!(this.currentSpeed >= 0) || !Number.isFinite(this.currentSpeed)) {
-      throw new RangeError(`clock speed must be a finite number >= 0, got ${options.speed}`);
-    }
+    this.anchorVirtual = checkTime(options.start ?? Math.floor(this.anchorReal), 'the clock start');
+    this.currentSpeed = checkSpeed(options.speed ?? 1);
   }
 
   now(): number {
-    return Math.floor(this.anchorVirtual + (this.realNow() - this.anchorReal) * this.currentSpeed);
+    const moved = Math.floor(this.anchorVirtual + (this.realNow() - this.anchorReal) * this.currentSpeed);
+    // A running clock stops at the end of the range instead of leaving it (at a huge speed that
+    // is soon): from there on its time is still one every stamp can print, and work due later
+    // never falls due. The lower clamp is for a real clock stepped backwards under a running one.
+    return Math.min(Math.max(moved, EARLIEST_TIME), LATEST_TIME);
   }
 
   get speed(): number {
@@ -48,29 +51,34 @@ export class VirtualClock implements Clock {
   realDelayUntil(at: number): number {
     const remaining = at - this.now();
     if (remaining <= 0) return 0;
-    if (this.currentSpeed === 0) return Infinity;
+    // a running clock stops at LATEST_TIME, so later times never come
+    if (this.currentSpeed === 0 || at > LATEST_TIME) return Infinity;
     return Math.ceil(remaining / this.currentSpeed);
   }
 
   setSpeed(speed: number): void {
-    if (!(speed >= 0) || !Number.isFinite(speed)) throw new RangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+    checkSpeed(speed);
     this.rebase(this.now());
     this.currentSpeed = speed;
     this.emit();
   }
 
-  /** moves virtual time forward; timers due in between fire in order (the scheduler sees the jump) */
+  /**
+   * Moves virtual time forward by whole ms; timers due in between fire in order (the scheduler
+   * sees the jump). A move past LATEST_TIME is refused with a ClockRangeError, and nothing moves.
+   */
   advance(ms: number | string): number {
     const delta = typeof ms === 'string' ? parseDuration(ms) : ms;
-    if (!(delta >= 0) || !Number.isFinite(delta)) throw new RangeError(`cannot advance the clock by ${ms}`);
-    this.rebase(this.now() + delta);
+    this.rebase(advanceTarget(this.now(), delta, ms));
     this.emit();
     return this.now();
   }
 
-  /** jumps to an absolute time; going backwards is refused (timers and UIDs assume monotonic time) */
+  /** jumps to an absolute time; going backwards is refused (timers and UIDs assume monotonic time), and so is leaving the range */
   set(at: number): void {
-    if (at < this.now()) throw new RangeError('the clock cannot go backwards');
+    checkTime(at, 'the clock time');
+    const now = this.now();
+    if (at < now) throw new ClockRangeError(`the clock cannot go backwards (from ${now} to ${at})`, { min: now, max: LATEST_TIME });
     this.rebase(at);
     this.emit();
   }
@@ -90,21 +98,29 @@ export class VirtualClock implements Clock {
   }
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+function checkSpeed(speed: number): number {
+  if (!(speed >= 0) || !Number.isFinite(speed)) throw new ClockRangeError(`clock speed must be a finite number >= 0, got ${speed}`);
+  return speed;
+}
+
+const UNITS: Record<string, bigint> = { ms: 1n, s: 1000n, m: 60_000n, min: 60_000n, h: 3_600_000n, d: 86_400_000n };
 
 /** parses '90s', '12h', '1h30m', '1500ms', '2d' into milliseconds */
 export function parseDuration(text: string): number {
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const re = /(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (const match of trimmed.matchAll(re)) {
-    total += Number(match[1]) * UNITS[match[2]];
-    consumed += match[0].length;
-  }
-  if (consumed === 0 || consumed !== trimmed.replace(/\s+$/, '').length) {
+  // spaces may separate the terms ('1h 30m'), as the API's duration format allows
+  const re = /(\d+)(?:\.(\d+))?\s*(ms|min|s|m|h|d)\s*/gy;
+  const terms = [...trimmed.matchAll(re)];
+  const consumed = terms.reduce((sum, match) => sum + match[0].length, 0);
+  if (consumed === 0 || consumed !== trimmed.length) {
     throw new RangeError(`not a duration: "${text}" (use e.g. 90s, 12h, 1h30m, 2d)`);
   }
-  return total;
+  // In exact decimal arithmetic: in floating point 1.1h is 3960000.0000000005 ms, and the clock
+  // moves in whole milliseconds only.
+  const places = Math.max(0, ...terms.map((match) => (match[2] ?? '').length));
+  let scaled = 0n;
+  for (const [, whole, fraction = '', unit] of terms) scaled += BigInt(whole + fraction.padEnd(places, '0')) * UNITS[unit];
+  const digits = scaled.toString().padStart(places + 1, '0');
+  return Number(places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`);
 }

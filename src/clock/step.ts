@@ -4,6 +4,7 @@
 // before anything due later; and work that schedules more work (retries, late receipts) inside
 // the span is done too.
 import { parseDuration, type VirtualClock } from './clock.js';
+import { advanceTarget } from './range.js';
 
 export interface Workload {
   /** resolves when nothing is due now and nothing is running */
@@ -12,11 +13,14 @@ export interface Workload {
   nextDueAt(): number | undefined;
 }
 
-/** moves `clock` forward by `by` (ms or `12h`), stopping at every due job; resolves with the new time */
+/**
+ * Moves `clock` forward by `by` (whole ms or `12h`), stopping at every due job; resolves with the
+ * new time. A move the clock cannot make (range.ts) rejects with a ClockRangeError before
+ * anything happens: no stop on the way, no job run, no log line.
+ */
 export async function advanceThrough(clock: VirtualClock, work: Workload, by: number | string): Promise<number> {
   const delta = typeof by === 'string' ? parseDuration(by) : by;
-  if (!(delta >= 0) || !Number.isFinite(delta)) throw new RangeError(`cannot advance the clock by ${by}`);
-  const target = clock.now() + delta;
+  const target = advanceTarget(clock.now(), delta, by);
   for (;;) {
     await work.idle();
     const next = work.nextDueAt();

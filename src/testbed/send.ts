@@ -62,6 +62,17 @@ export class SubmissionError extends Error {
   }
 }
 
+/** the request cannot be sent as given (nothing was sent); `field` names the part at fault, e.g. `headers.X-A` */
+export class SendRequestError extends TypeError {
+  override readonly name = 'SendRequestError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface SubmissionTarget {
   host: string;
   port: number;
@@ -81,9 +92,10 @@ export interface ReproducibleSource {
 
 const list = (value: string | string[] | undefined) => (value === undefined ? undefined : ([] as string[]).concat(value));
 
-function dateMs(value: Date | string | number): number {
+function dateMs(value: Date | string | number, field = 'date'): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new TypeError(`send: not a date: ${String(value)}`);
+  // NaN, or beyond what a Date holds (the header could not be written)
+  if (Number.isNaN(new Date(ms).getTime())) throw new SendRequestError(field, `send: ${field} is not a date: ${String(value)}`);
   return ms;
 }
 
@@ -91,6 +103,36 @@ function dateMs(value: Date | string | number): number {
 const bareAddresses = (values: string[]) => values.flatMap((value) => addressparser(value, { flatten: true }).map((a) => a.address ?? '')).filter(Boolean);
 
 const bracketed = (id: string) => (id.trim().startsWith('<') ? id.trim() : `<${id.trim()}>`);
+
+// RFC 5322 §3.6.4 msg-id without the obsolete forms: dot-atom-text on the left, dot-atom-text or
+// a domain literal on the right. Anything else (a line break, a space) would be dropped or
+// rewritten by the mail library, and the receipts' X-Riferimento-Message-ID would not match it.
+const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+";
+const DOT_ATOM = `${ATOM}(?:\\.${ATOM})*`;
+const MSG_ID = new RegExp(`^<${DOT_ATOM}@(?:${DOT_ATOM}|\\[[\\x21-\\x5a\\x5e-\\x7e]*\\])>$`);
+/** RFC 5322 §3.6.8 field-name: printable US-ASCII but ':' (the library would strip the rest) */
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+function checkMessageId(value: string, field: string): void {
+  if (!MSG_ID.test(bracketed(value))) {
+    throw new SendRequestError(field, `${field} is not a Message-ID (RFC 5322 msg-id <left@right>, without spaces or line breaks): ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * Refuses, with a SendRequestError naming the field, what the message could not carry as given:
+ * a client Message-ID that is no msg-id, a header name that is no field name. Called before
+ * anything is sent (the HTTP API answers 400 for it).
+ */
+function checkSendRequest(request: SendRequest): void {
+  if (request.messageId !== undefined) checkMessageId(request.messageId, 'messageId');
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (!FIELD_NAME.test(name)) {
+      throw new SendRequestError(`headers.${name}`, `header name ${JSON.stringify(name)} is not an RFC 5322 field name (printable ASCII, no spaces, no ':')`);
+    }
+    if (name.toLowerCase() === 'message-id') checkMessageId(value, `headers.${name}`);
+  }
+}
 
 /**
  * The request as the scenario runner's composer writes it (the same bytes for the same seed).
@@ -103,7 +145,7 @@ function composeReproducibly(request: SendRequest, source: ReproducibleSource) {
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     const key = name.toLowerCase();
     if (key === 'message-id') messageId ??= bracketed(value);
-    else if (key === 'date') date ??= dateMs(value);
+    else if (key === 'date') date ??= dateMs(value, `headers.${name}`);
     else if (key === 'x-tiporicevuta' && request.receipt) continue;
     else headers[name] = value;
   }
@@ -122,7 +164,8 @@ function composeReproducibly(request: SendRequest, source: ReproducibleSource) {
 /** without `reproducible`, nodemailer writes the message (its own random ids, the real date) */
 export async function submitAs(target: SubmissionTarget, password: string, request: SendRequest, reproducible?: ReproducibleSource): Promise<SendResult> {
   // Before the first await, so concurrent sends draw from the seed in call order; and before the
-  // transport, so a bad date is the caller's error and not a refused submission.
+  // transport, so a bad date or header is the caller's error and not a refused submission.
+  checkSendRequest(request);
   const composed = reproducible ? composeReproducibly(request, reproducible) : null;
   // the composer read the date already; nodemailer needs it only when it writes the message
   const date = composed || request.date === undefined ? undefined : new Date(dateMs(request.date));

@@ -1,6 +1,6 @@
 // The virtual clock as the testbed uses it: `tb.advance` fires every job due in the span, in due
 // order and at its own virtual time; an on-disk testbed never restarts in its own past; a seed
-// makes the bytes of every message reproducible.
+// makes the bytes of every message reproducible; virtual time never leaves its range.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { parsePec } from '../../src/pec/parse.js';
 import { inbox, rawOf, startTestTestbed, submit, testCertsDir } from '../helpers/testbed.js';
 import { startTestbed } from '../../src/testbed/testbed.js';
+import { VirtualClock, parseDuration } from '../../src/clock/clock.js';
+import { ClockRangeError, EARLIEST_TIME, LATEST_TIME } from '../../src/clock/range.js';
+import { advanceThrough } from '../../src/clock/step.js';
+import { LIFETIME } from '../../src/pki/issue.js';
 
 const A = 'protocollo@pec.comune-giardinello.test';
 const HOUR = 3_600_000;
@@ -102,5 +106,94 @@ describe('seed', () => {
     expect(b).toEqual(a);
     expect(c.id).not.toBe(a.id);
     expect(c.all[0]).not.toBe(a.all[0]);
+  });
+});
+
+describe('the range of virtual time', () => {
+  const DAY = 24 * HOUR;
+
+  it('is whole ms from the epoch to the end of 9989 in Rome, so a CA issued at the latest time still ends in year 9999', () => {
+    expect(new Date(EARLIEST_TIME).toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(new Date(LATEST_TIME).toISOString()).toBe('9989-12-31T22:59:59.999Z');
+    expect(LATEST_TIME + LIFETIME.ca).toBeLessThanOrEqual(Date.UTC(9999, 11, 31, 22, 59, 59, 999));
+    expect(Number.isSafeInteger(LATEST_TIME)).toBe(true);
+  });
+
+  it('refuses a start outside it, or not whole ms', () => {
+    for (const start of [-1, LATEST_TIME + 1, 8.64e15, 1e17, Number.NaN, Infinity, START + 0.5]) {
+      expect(() => new VirtualClock({ start, speed: 0 }), String(start)).toThrow(ClockRangeError);
+    }
+    expect(new VirtualClock({ start: LATEST_TIME, speed: 0 }).now()).toBe(LATEST_TIME);
+    expect(new VirtualClock({ start: EARLIEST_TIME, speed: 0 }).now()).toBe(EARLIEST_TIME);
+  });
+
+  it('refuses an advance or a set that would leave it, before anything changes', () => {
+    const clock = new VirtualClock({ start: START, speed: 0 });
+    let changes = 0;
+    clock.onChange(() => changes++);
+    const room = LATEST_TIME - START;
+    for (const by of ['99999999999999999', '100000000d', room + 1, 1e17, Infinity, '9'.repeat(400)]) {
+      const refused = (() => {
+        try {
+          clock.advance(by);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused, String(by).slice(0, 20)).toBeInstanceOf(ClockRangeError);
+      expect((refused as ClockRangeError).allowed).toEqual({ min: 0, max: room });
+    }
+    for (const at of [LATEST_TIME + 1, 8.64e15, 1e17, START + 1.5, Number.NaN, START - 1]) {
+      expect(() => clock.set(at), String(at)).toThrow(ClockRangeError);
+    }
+    expect(clock.now()).toBe(START);
+    expect(changes).toBe(0);
+    expect(clock.advance(room)).toBe(LATEST_TIME);
+    expect(changes).toBe(1);
+    expect(() => clock.advance(1)).toThrow(ClockRangeError);
+    expect(clock.advance(0)).toBe(LATEST_TIME);
+  });
+
+  it('moves in whole milliseconds: a fraction is refused, and decimal durations are exact', () => {
+    const clock = new VirtualClock({ start: START, speed: 0 });
+    expect(() => clock.advance('1.5ms')).toThrow(/whole milliseconds/);
+    expect(() => clock.advance(0.25)).toThrow(/whole milliseconds/);
+    expect(clock.now()).toBe(START);
+    // in floating point 1.1 * 3600000 is 3960000.0000000005
+    expect(parseDuration('1.1h')).toBe(3_960_000);
+    expect(parseDuration('1.15d')).toBe(99_360_000);
+    expect(parseDuration('1h 30m')).toBe(90 * 60_000);
+    expect(clock.advance('1.1h')).toBe(START + 3_960_000);
+    expect(Number.isInteger(clock.now())).toBe(true);
+  });
+
+  it('a running clock, however fast, stops at the latest time and never leaves the range', () => {
+    let real = 1_000;
+    const clock = new VirtualClock({ start: START, speed: 1e12, realNow: () => real });
+    real += 1_000;
+    expect(clock.now()).toBe(LATEST_TIME);
+    real += 1e9;
+    expect(clock.now()).toBe(LATEST_TIME);
+    expect(() => new Date(clock.now()).toISOString()).not.toThrow();
+    // work due later never falls due: no timer is planned for it
+    expect(clock.realDelayUntil(LATEST_TIME + DAY)).toBe(Infinity);
+    expect(clock.realDelayUntil(LATEST_TIME)).toBe(0);
+    expect(() => clock.advance(1)).toThrow(ClockRangeError);
+    clock.setSpeed(0);
+    expect(clock.now()).toBe(LATEST_TIME);
+    // a float speed times a real delay is no whole number: now() still is
+    const slow = new VirtualClock({ start: START, speed: 0.3, realNow: () => real });
+    real += 7;
+    expect(slow.now()).toBe(START + 2);
+  });
+
+  it('tb.advance past the range rejects before any work runs or the clock moves', async () => {
+    const clock = new VirtualClock({ start: START, speed: 0 });
+    let asked = 0;
+    const work = { idle: async () => void asked++, nextDueAt: () => (asked++, START + HOUR) };
+    await expect(advanceThrough(clock, work, '100000000d')).rejects.toBeInstanceOf(ClockRangeError);
+    await expect(advanceThrough(clock, work, '2.5ms')).rejects.toBeInstanceOf(ClockRangeError);
+    expect(asked).toBe(0);
+    expect(clock.now()).toBe(START);
   });
 });

@@ -1,10 +1,32 @@
 // Sending as a user over HTTP: the JSON becomes a real SMTP submission to the punto di accesso
 // (STARTTLS, AUTH), exactly as an application would send; the answer carries the identificativo.
-import { SubmissionError, type SendRequest } from '../../testbed/send.js';
+// What the message could not carry as given (a Message-ID that is no msg-id, a header name that
+// is no field name, an attachment that is not base64) is a 400: nothing is sent half-right.
+import { SendRequestError, SubmissionError, type SendRequest } from '../../testbed/send.js';
 import type { Testbed } from '../../testbed/testbed.js';
 import { HttpError, badRequest } from '../errors.js';
 import type { Routes } from '../route.js';
 import { addresses, email, errors } from '../shapes.js';
+
+// RFC 4648 §4 base64 with its padding; line breaks (as `base64` and MIME wrap it) are ignored.
+// Buffer.from(text, 'base64') would skip any other character and cut at the first bad one.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+interface AttachmentJson {
+  filename: string;
+  contentType?: string;
+  content: string;
+  encoding: 'base64' | 'utf8';
+}
+
+function attachmentBytes(attachment: AttachmentJson, index: number): Buffer {
+  if (attachment.encoding === 'utf8') return Buffer.from(attachment.content, 'utf8');
+  const compact = attachment.content.replace(/[\r\n]/g, '');
+  if (!BASE64.test(compact)) {
+    throw badRequest(`attachments[${index}].content`, `attachments[${index}].content is not base64 (RFC 4648, padded with =; give encoding "utf8" for text)`);
+  }
+  return Buffer.from(compact, 'base64');
+}
 
 export const sendBody = {
   type: 'object' as const,
@@ -19,8 +41,8 @@ export const sendBody = {
     text: { type: 'string' as const, maxLength: 10_000_000 },
     html: { type: 'string' as const, maxLength: 10_000_000 },
     receipt: { type: 'string' as const, enum: ['completa', 'breve', 'sintetica'], description: 'X-TipoRicevuta' },
-    messageId: { type: 'string' as const, maxLength: 998, description: 'client Message-ID; generated when absent' },
-    headers: { type: 'object' as const, additionalProperties: { type: 'string' as const, maxLength: 998 } },
+    messageId: { type: 'string' as const, maxLength: 998, description: 'client Message-ID, an RFC 5322 msg-id (`left@right`, brackets optional, no spaces or line breaks); generated when absent' },
+    headers: { type: 'object' as const, description: 'extra header fields; names are RFC 5322 field names (printable ASCII, no spaces, no `:`)', additionalProperties: { type: 'string' as const, maxLength: 998 } },
     attachments: {
       type: 'array' as const,
       maxItems: 100,
@@ -30,7 +52,7 @@ export const sendBody = {
         properties: {
           filename: { type: 'string' as const, minLength: 1, maxLength: 255 },
           contentType: { type: 'string' as const, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$' },
-          content: { type: 'string' as const, description: 'base64 (default) or text, see encoding' },
+          content: { type: 'string' as const, description: 'base64 (default; RFC 4648 with padding, line breaks allowed) or text, see encoding' },
           encoding: { type: 'string' as const, enum: ['base64', 'utf8'], default: 'base64' },
         },
       },
@@ -66,15 +88,17 @@ export function sendRoutes(routes: Routes, tb: Testbed): void {
       ...body,
       from,
       password,
-      attachments: (body.attachments ?? []).map((a: { filename: string; contentType?: string; content: string; encoding: 'base64' | 'utf8' }) => ({
+      attachments: (body.attachments ?? []).map((a: AttachmentJson, i: number) => ({
         filename: a.filename,
         contentType: a.contentType,
-        content: Buffer.from(a.content, a.encoding === 'utf8' ? 'utf8' : 'base64'),
+        content: attachmentBytes(a, i),
       })),
     };
     try {
+      // tb.send checks the request (checkSendRequest) before it sends anything
       return await tb.send(request);
     } catch (error) {
+      if (error instanceof SendRequestError) throw badRequest(error.field, error.message);
       if (error instanceof SubmissionError) {
         throw new HttpError(422, 'submission_refused', error.message, undefined, { smtp: { code: error.responseCode, response: error.response } });
       }
