@@ -3,6 +3,7 @@
 // expected, using the topology's validator building blocks. Which matchers and actions a rule
 // may use depends on where it applies (points.ts).
 import { parseDuration } from '../clock/clock.js';
+import { LATEST_TIME } from '../clock/range.js';
 import { PEC_KINDS } from '../pec/kinds.js';
 import { mailAddress } from '../topology/formats.js';
 import {
@@ -12,18 +13,34 @@ import {
 import { FAULT_ATS, POINTS } from './points.js';
 import type { FaultAction, FaultAt, FaultMatch, FaultRuleInput } from './types.js';
 
-/** `12h`, `30m`, `1h30m`, `1500ms`; numbers are refused so that nobody wonders about the unit */
-export const duration: Validator<string> = (value, ctx) => {
-  if (typeof value !== 'string') {
-    return ctx.fail(`expected a duration such as "30s", "12h" or "1h30m", got ${describe(value)}${typeof value === 'number' ? ` (write "${value}s" or "${value}ms")` : ''}`);
-  }
-  try {
-    parseDuration(value);
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `12h`, `30m`, `1h30m`, `1500ms`, in whole milliseconds up to `maxMs`; numbers are refused so
+ * that nobody wonders about the unit. The bound keeps what a duration becomes valid: a due time
+ * or an expiry (virtual time stays within clock/range.ts, and the store keeps whole ms) or a
+ * real-time timer (setTimeout fires at once for anything above 2^31-1 ms).
+ */
+function durationUpTo(maxMs: number, maxText: string): Validator<string> {
+  return (value, ctx) => {
+    if (typeof value !== 'string') {
+      return ctx.fail(`expected a duration such as "30s", "12h" or "1h30m", got ${describe(value)}${typeof value === 'number' ? ` (write "${value}s" or "${value}ms")` : ''}`);
+    }
+    let ms: number;
+    try {
+      ms = parseDuration(value);
+    } catch {
+      return ctx.fail(`expected a duration such as "30s", "12h" or "1h30m", got ${describe(value)}`);
+    }
+    if (!Number.isInteger(ms)) return ctx.fail(`expected a whole number of milliseconds, got ${describe(value)} (${ms} ms)`);
+    if (ms > maxMs) return ctx.fail(`expected a duration of at most ${maxText}, got ${describe(value)}`);
     return value.trim();
-  } catch {
-    return ctx.fail(`expected a duration such as "30s", "12h" or "1h30m", got ${describe(value)}`);
-  }
-};
+  };
+}
+
+export const duration: Validator<string> = durationUpTo(LATEST_TIME, `${LATEST_TIME} ms (the span of virtual time)`);
+/** a delay the engine waits in real time (IMAP and POP3 points): a Node timer */
+const realTimeDelay: Validator<string> = durationUpTo(MAX_TIMER_MS, `${MAX_TIMER_MS} ms (~24.8 days, a real-time timer)`);
 
 export const regex: Validator<string> = (value, ctx) => {
   const text = string()(value, ctx);
@@ -85,7 +102,7 @@ const MATCHERS: { [K in keyof FaultMatch]-?: Validator<NonNullable<FaultMatch[K]
 function actionValidators(at: FaultAt): { [K in keyof FaultAction]-?: Validator<NonNullable<FaultAction[K]>> } {
   return {
     drop: trueOnly,
-    delay: duration,
+    delay: POINTS[at].realTime ? realTimeDelay : duration,
     fail: string({ maxLength: 500 }),
     corruptSignature: trueOnly,
     error: oneOf(POINTS[at].errors ?? []),

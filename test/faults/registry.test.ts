@@ -56,6 +56,13 @@ describe('rules are data', () => {
     expect(() => parseRule({ at: 'ricezione', do: { error: 'virus' } })).not.toThrow();
     expect(() => parseRule({ at: 'relay', do: {} })).toThrow(/do: expected at least one action; at "relay": drop, delay, fail, corruptSignature/);
     expect(() => parseRule({ at: 'nowhere', do: { drop: true } })).toThrow(/at: expected one of "accesso", "relay"/);
+    // a delay becomes a due time in virtual time, or a real-time timer at the IMAP, POP3 and SMTP points
+    expect(() => parseRule({ at: 'consegna', do: { delay: '99999999999999999d' } })).toThrow(/do\.delay: expected a duration of at most \d+ ms \(the span of virtual time\)/);
+    expect(() => parseRule({ at: 'consegna', do: { delay: '1.5ms' } })).toThrow(/do\.delay: expected a whole number of milliseconds/);
+    expect(() => parseRule({ at: 'consegna', do: { delay: '3650d' } })).not.toThrow();
+    expect(() => parseRule({ at: 'imap.login', do: { delay: '30d' } })).toThrow(/do\.delay: expected a duration of at most 2147483647 ms/);
+    expect(() => parseRule({ at: 'imap.login', do: { delay: '24d' } })).not.toThrow();
+    expect(() => parseRule({ at: 'relay', for: '1e3d', do: { drop: true } })).toThrow(/for: expected a duration/);
     expect(() => parseRule({ at: 'relay', match: { subject: '(' }, do: { drop: true } })).toThrow(/match\.subject: expected a regular expression/);
     expect(() => parseRule({ at: 'ricevuta', match: { kind: 'consegna' }, do: { omitMsgid: true } })).toThrow(/match\.kind: expected one of .*"avvenuta-consegna", .*got "consegna"/);
   });
