@@ -5,7 +5,7 @@
 // ---- the testbed ----
 export { startTestbed, SERVICES, DEFAULT_PORTS } from './testbed/testbed.js';
 export type { Testbed, TestbedOptions, ResetOptions, MailboxInfo, Endpoint, ServiceName } from './testbed/testbed.js';
-export { SubmissionError } from './testbed/send.js';
+export { SendRequestError, SubmissionError } from './testbed/send.js';
 export type { SendRequest, SendResult, SendAttachment } from './testbed/send.js';
 export { WaitTimeoutError } from './testbed/wait.js';
 export type { WaitQuery } from './testbed/wait.js';
@@ -17,6 +17,7 @@ export type {
 // ---- the virtual clock ----
 export { VirtualClock, parseDuration } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';
+export { ClockRangeError, EARLIEST_TIME, LATEST_TIME } from './clock/range.js';
 
 // ---- fault rules (tb.faults, scenario `faults:`, POST /api/v1/faults) ----
 export { FaultRegistry, FaultRuleError, MAGIC_TAGS, FAULT_ATS } from './faults/index.js';
