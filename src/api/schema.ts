@@ -49,6 +49,15 @@ function isDuration(value: string): boolean {
   }
 }
 
+// RFC 4648 §4 base64 with its padding; line breaks (as `base64` and MIME wrap it) are ignored.
+// Buffer.from(text, 'base64') would skip any other character and cut at the first bad one.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** strict base64 (the `byte` format); CR and LF between the characters are allowed */
+export function isBase64(value: string): boolean {
+  return BASE64.test(value.replace(/[\r\n]/g, ''));
+}
+
 /** ISO 8601, or ms since the epoch as digits (a safe integer, as the store keeps times) */
 function isDateTime(value: string): boolean {
   return /^\d+$/.test(value) ? Number.isSafeInteger(Number(value)) : !Number.isNaN(Date.parse(value));
@@ -85,7 +94,7 @@ export function validate(schema: Schema, value: unknown, field: string): unknown
       if (schema.format === 'email' && !EMAIL.test(value.trim())) throw new SchemaError(field, `${field} is not an e-mail address: ${JSON.stringify(value)}`);
       if (schema.format === 'duration' && !isDuration(value)) throw new SchemaError(field, `${field} is not a duration (use e.g. 90s, 12h, 1h30m, 2d, or milliseconds): ${JSON.stringify(value)}`);
       if (schema.format === 'date-time' && !isDateTime(value)) throw new SchemaError(field, `${field} is not a date-time (ISO 8601 or ms since the epoch, at most ${Number.MAX_SAFE_INTEGER}): ${JSON.stringify(value)}`);
-      if (schema.format === 'byte' && !/^[A-Za-z0-9+/=\s_-]*$/.test(value)) throw new SchemaError(field, `${field} is not base64`);
+      if (schema.format === 'byte' && !isBase64(value)) throw new SchemaError(field, `${field} is not base64 (RFC 4648, padded with =)`);
       if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) throw new SchemaError(field, `${field} does not match ${schema.pattern}: ${JSON.stringify(value)}`);
       break;
     }

@@ -6,11 +6,8 @@ import { SendRequestError, SubmissionError, type SendRequest } from '../../testb
 import type { Testbed } from '../../testbed/testbed.js';
 import { HttpError, badRequest } from '../errors.js';
 import type { Routes } from '../route.js';
+import { isBase64 } from '../schema.js';
 import { addresses, email, errors } from '../shapes.js';
-
-// RFC 4648 §4 base64 with its padding; line breaks (as `base64` and MIME wrap it) are ignored.
-// Buffer.from(text, 'base64') would skip any other character and cut at the first bad one.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface AttachmentJson {
   filename: string;
@@ -21,11 +18,11 @@ interface AttachmentJson {
 
 function attachmentBytes(attachment: AttachmentJson, index: number): Buffer {
   if (attachment.encoding === 'utf8') return Buffer.from(attachment.content, 'utf8');
-  const compact = attachment.content.replace(/[\r\n]/g, '');
-  if (!BASE64.test(compact)) {
+  // checked here, not by the schema's `byte` format: with encoding "utf8" the content is text
+  if (!isBase64(attachment.content)) {
     throw badRequest(`attachments[${index}].content`, `attachments[${index}].content is not base64 (RFC 4648, padded with =; give encoding "utf8" for text)`);
   }
-  return Buffer.from(compact, 'base64');
+  return Buffer.from(attachment.content, 'base64');
 }
 
 export const sendBody = {
