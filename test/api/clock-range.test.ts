@@ -50,6 +50,12 @@ describe('advancing the clock past its range', () => {
     expect(JSON.parse(clock.body.toString())).toEqual(before);
   });
 
+  it('a speed JSON reads as Infinity (1e400) is a 400 that says so', async () => {
+    const res = await curl(['-X', 'POST', `${tb.url}/api/v1/clock/speed`, '-H', 'Content-Type: application/json', '-d', '{"speed":1e400}']);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ field: 'speed', message: 'speed must be a finite number, got Infinity' });
+  });
+
   it('afterwards the testbed serves a normal flow, and advancing within range works', async () => {
     const sent = await http.post('/api/v1/send', { from: A, to: B, subject: 'Dopo il rifiuto', messageId: 'range-1@app.test' });
     expect(sent.status).toBe(200);
