@@ -39,8 +39,8 @@ function durationUpTo(maxMs: number, maxText: string): Validator<string> {
 }
 
 export const duration: Validator<string> = durationUpTo(LATEST_TIME, `${LATEST_TIME} ms (the span of virtual time)`);
-/** a delay the engine waits in real time (IMAP and POP3 points): a Node timer */
-const realTimeDelay: Validator<string> = durationUpTo(MAX_TIMER_MS, `${MAX_TIMER_MS} ms (~24.8 days, a real-time timer)`);
+/** a time waited in real time (a delay at the protocol points, a scenario's pause): a Node timer */
+export const realTimeDuration: Validator<string> = durationUpTo(MAX_TIMER_MS, `${MAX_TIMER_MS} ms (~24.8 days, a real-time timer)`);
 
 export const regex: Validator<string> = (value, ctx) => {
   const text = string()(value, ctx);
@@ -102,7 +102,7 @@ const MATCHERS: { [K in keyof FaultMatch]-?: Validator<NonNullable<FaultMatch[K]
 function actionValidators(at: FaultAt): { [K in keyof FaultAction]-?: Validator<NonNullable<FaultAction[K]>> } {
   return {
     drop: trueOnly,
-    delay: POINTS[at].realTime ? realTimeDelay : duration,
+    delay: POINTS[at].realTime ? realTimeDuration : duration,
     fail: string({ maxLength: 500 }),
     corruptSignature: trueOnly,
     error: oneOf(POINTS[at].errors ?? []),

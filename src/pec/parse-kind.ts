@@ -11,12 +11,14 @@ import type { HeaderMap } from './mime-headers.js';
  * The finest classification: a PecKind with its flavour or error folded in. These are the names
  * of the fixtures manifest (plus `errore-consegna-altro`, which the manifest does not sample).
  */
-export type PecVariant =
-  | 'accettazione' | 'non-accettazione' | 'non-accettazione-virus' | 'posta-certificata'
-  | 'presa-in-carico' | 'anomalia' | 'rilevazione-virus' | 'errore-consegna-virus'
-  | 'avvenuta-consegna-completa' | 'avvenuta-consegna-breve' | 'avvenuta-consegna-sintetica'
-  | 'errore-consegna-no-dest' | 'errore-consegna-no-dominio' | 'errore-consegna-altro'
-  | 'preavviso-12h' | 'errore-24h';
+export const PEC_VARIANTS = [
+  'accettazione', 'non-accettazione', 'non-accettazione-virus', 'posta-certificata',
+  'presa-in-carico', 'anomalia', 'rilevazione-virus', 'errore-consegna-virus',
+  'avvenuta-consegna-completa', 'avvenuta-consegna-breve', 'avvenuta-consegna-sintetica',
+  'errore-consegna-no-dest', 'errore-consegna-no-dominio', 'errore-consegna-altro',
+  'preavviso-12h', 'errore-24h',
+] as const;
+export type PecVariant = (typeof PEC_VARIANTS)[number];
 
 /** Subject prefixes of the catalogue, longest first so that `... PER VIRUS: ` wins over its shorter sibling. */
 export const SUBJECT_PREFIXES: ReadonlyArray<readonly [string, PecKind]> = PEC_KINDS

@@ -4,7 +4,7 @@
 // `extraSections` instead of being hard-coded here.
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { dialects as libraryDialects } from '../pec/dialects.js';
 import type { DialectRegistry } from './dialect.js';
 import { createTopology, type Topology } from './topology.js';
@@ -68,21 +68,14 @@ export function parseScenario<X extends SectionValidators = Record<string, never
   fileName: string,
   options: ScenarioOptions<X> = {},
 ): Scenario<SectionsOf<X>> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(fileName, doc.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: '', message: `YAML syntax: ${error.message.split('\n')[0]}`, line, column: col };
-    }));
-  }
+  const { doc, lineCounter } = readScenarioYaml(text, fileName);
 
   const extra = options.extraSections ?? ({} as X);
   const clash = Object.keys(extra).filter((key) => (BASE_KEYS as readonly string[]).includes(key));
   if (clash.length > 0) throw new Error(`extraSections cannot redefine ${clash.join(', ')}`);
 
   const ctx = new Ctx();
-  const root = readObject(doc.toJS({ maxAliasCount: 1000 }), ctx, {
+  const root = readObject(scenarioToJs(doc, lineCounter, fileName), ctx, {
     name: withDefault(string({ maxLength: 200 }), () => basename(fileName, extname(fileName))),
     description: optional(string({ nonEmpty: false })),
   }, { allow: [...TOPOLOGY_KEYS, ...Object.keys(extra)] });
@@ -112,6 +105,47 @@ export function parseScenario<X extends SectionValidators = Record<string, never
     topology,
     sections: sections as SectionsOf<X>,
   };
+}
+
+/**
+ * The one way scenario text becomes a YAML document, for every reader of scenario files: with
+ * `prettyErrors` (the library's default) an error message quotes the source around it, and for a
+ * line of 100,000 nested brackets building that quote exhausts memory and aborts the process.
+ */
+export function readScenarioYaml(text: string, fileName: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (error) {
+    // the parser reports most problems in doc.errors, but a stack overflow may escape it
+    throw new ScenarioError(fileName, [{ path: '', message: `YAML syntax: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(fileName, doc.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { path: '', message: `YAML syntax: ${error.message.split('\n')[0]}`, line, column: col };
+    }));
+  }
+  return { doc, lineCounter };
+}
+
+/**
+ * Plain data of the document. The alias limit stops "billion laughs" files; it and too deep a
+ * nesting throw from the library, which would otherwise escape as a crash instead of an invalid
+ * file. The line is the first alias's, the likely culprit of an alias error.
+ */
+function scenarioToJs(doc: Document.Parsed, lineCounter: LineCounter, fileName: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    let position: number | undefined;
+    if (error instanceof ReferenceError) {
+      visit(doc, { Alias: (_key, node) => { position = node.range?.[0]; return visit.BREAK; } });
+    }
+    const where = position === undefined ? {} : (({ line, col }) => ({ line, column: col }))(lineCounter.linePos(position));
+    throw new ScenarioError(fileName, [{ path: '', message: `YAML: ${(error as Error).message.split('\n')[0]}`, ...where }]);
+  }
 }
 
 export function loadScenarioFile<X extends SectionValidators = Record<string, never>>(

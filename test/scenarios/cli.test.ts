@@ -9,8 +9,12 @@ import { cliArgs, repoRoot } from '../helpers/cli.js';
 import { testCertsDir } from '../helpers/testbed.js';
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return pecTestbed(['scenario', 'run', '--certs', testCertsDir(), ...args]);
+}
+
+function pecTestbed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, cliArgs(['scenario', 'run', '--certs', testCertsDir(), ...args]), { cwd: repoRoot, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, cliArgs(args), { cwd: repoRoot, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -44,6 +48,30 @@ describe('pec-testbed scenario run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/rotto\.yaml:3:5 steps\[0\]\.advance: expected a duration/);
     expect(r.stdout).toBe('');
+  });
+
+  it('exit 2 naming the file for YAML nested too deep or an alias bomb, from run and from start', async () => {
+    const deep = write('profondo.yaml', `name: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const bomb = write('bomba.yaml', `${lines.join('\n')}\n`);
+    const results = await Promise.all([
+      run([deep]), pecTestbed(['start', '--certs', testCertsDir(), '--scenario', deep]),
+      run([bomb]), pecTestbed(['start', '--certs', testCertsDir(), '--scenario', bomb]),
+    ]);
+    for (const [i, r] of results.entries()) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`invalid scenario ${i < 2 ? deep : bomb}: 1 problem`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(results[2].stderr).toMatch(/bomba\.yaml:2:10 \(top level\): YAML: Excessive alias count/);
+  });
+
+  it('certs init reads a shipped scenario with steps the way start does', async () => {
+    const r = await pecTestbed(['certs', 'init', '--json', '--dir', join(dir, 'certs'), '--scenario', join(repoRoot, 'scenarios/consegna-ok.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { issued: string[] }).issued).toContain('gestore:alfa');
   });
 
   it('exit 1 when an expectation fails, with what was expected and what came; JUnit written', async () => {

@@ -59,6 +59,38 @@ describe('invalid scenario files', () => {
     expect(error?.message).toMatch(/^invalid scenario doppio\.yaml: 1 problem\n {2}doppio\.yaml topology: give either "topology:"/);
   });
 
+  it('an alias bomb is a ScenarioError naming the file and the line of the first alias', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    expect(issuesOf(`${lines.join('\n')}\n`, 'bomba.yaml')).toEqual([expect.stringMatching(/^2:10 : YAML: Excessive alias count/)]);
+  });
+
+  it('checks the kinds of expected messages against the PEC kinds and their variants', () => {
+    const issues = issuesOf([
+      'steps:',
+      '  - send: { from: protocollo@pec.comune-giardinello.test, to: mario.rossi@pec.beta.test }',
+      'expect:',
+      '  - message: m1',
+      '    messages: [{ kind: accettazione }, { kind: errore-consegna-no-dest }, { kind: ordinaria }, { kind: nonsense }]',
+      '',
+    ].join('\n'));
+    expect(issues).toEqual([expect.stringMatching(/^5:98 expect\[0\]\.messages\[3\]\.kind: expected one of .*"avvenuta-consegna-breve".*, got "nonsense"/)]);
+  });
+
+  it('bounds real-time waits to what a Node timer can wait', () => {
+    const issues = issuesOf([
+      'steps:',
+      '  - wait: { pause: 999999h }',
+      '  - wait: { mailbox: mario.rossi@pec.beta.test, timeout: 9999h }',
+      '  - wait: { pause: 596h }',
+      '',
+    ].join('\n'));
+    expect(issues).toEqual([
+      expect.stringMatching(/^2:13 steps\[0\]\.wait\.pause: expected a duration of at most 2147483647 ms \(~24.8 days, a real-time timer\)/),
+      expect.stringMatching(/^3:49 steps\[1\]\.wait\.timeout: expected a duration of at most 2147483647 ms \(~24.8 days, a real-time timer\)/),
+    ]);
+  });
+
   it('a missing file is a ScenarioError too', () => {
     expect(() => loadScenarioSpec('/nonexistent/x.yaml')).toThrow(/cannot read the scenario file: no such file/);
   });

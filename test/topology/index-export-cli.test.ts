@@ -57,4 +57,37 @@ describe('pec-testbed index export', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file/);
   });
+
+  it('reads scenario files as `start --scenario` does: steps and expect allowed, no gestori means the default topology', () => {
+    const shipped = cli('index', 'export', '--scenario', join(root, 'scenarios/consegna-ok.yaml'));
+    expect(shipped.stderr).toBe('');
+    expect(shipped.code).toBe(0);
+    const scenario = join(dir, 'solo-steps.yaml');
+    writeFileSync(scenario, 'name: solo-steps\nsteps:\n  - advance: 1h\n');
+    const defaulted = cli('index', 'export', '--scenario', scenario);
+    expect(defaulted.code).toBe(0);
+    expect(defaulted.stdout).toBe(shipped.stdout);
+  });
+
+  it('exits 2 naming the file for an alias bomb, without a stack trace', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const scenario = join(dir, 'bomba.yaml');
+    writeFileSync(scenario, `${lines.join('\n')}\n`);
+    const r = cli('index', 'export', '--scenario', scenario);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^pec-testbed: invalid scenario ${scenario.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 1 problem\n.*bomba\.yaml:2:10 .*Excessive alias count`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 with one line when --out or --certs cannot be written', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    for (const args of [['--out', dir], ['--out', join(file, 'x.ldif')], ['--certs', file]]) {
+      const r = cli('index', 'export', ...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^pec-testbed: cannot (write|create the PKI in) .*: E[A-Z]+: [^\n]*\n$/);
+    }
+  });
 });

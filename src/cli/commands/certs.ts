@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { certRequestsOf } from '../../topology/certificates.js';
 import { defaultScenarioPath } from '../../topology/package-paths.js';
-import { loadScenarioFile } from '../../topology/scenario.js';
+import { loadScenarioSpec } from '../../faults/scenario/load.js';
 import {
   describePki, loadOrCreatePki, type GestoreCertRequest, type PkiFileSummary, type PkiSummary,
 } from '../../pki/index.js';
@@ -35,7 +35,8 @@ export interface CertsShowOptions {
 export function runCertsInit(options: CertsInitOptions, io: CertsIo = processIo): number {
   let gestori: GestoreCertRequest[];
   try {
-    gestori = certRequestsOf(loadScenarioFile(options.scenario ?? defaultScenarioPath()).topology);
+    // the same reading as `start --scenario`, so every file that runs gets its certificates
+    gestori = certRequestsOf(loadScenarioSpec(options.scenario ?? defaultScenarioPath()).topology);
   } catch (error) {
     io.err(`pec-testbed certs init: ${(error as Error).message}\n`);
     return 2;

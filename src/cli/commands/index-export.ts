@@ -1,13 +1,15 @@
 // `pec-testbed index export`: the providers' index (IGPEC) of a scenario's gestori as LDIF, with
 // the signing certificates of the test PKI (created in --certs when missing). Exit 2 when the
-// scenario is invalid or unreadable, like every command that cannot read its input.
+// scenario is invalid or unreadable, like every command that cannot read its input, and when the
+// PKI directory or the output file is unusable, as `certs init` and `fixtures export` do.
 import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { loadOrCreatePki } from '../../pki/test-pki.js';
 import { certRequestsOf } from '../../topology/certificates.js';
 import { buildIndex, toLdif } from '../../topology/igpec.js';
 import { defaultScenarioPath } from '../../topology/package-paths.js';
-import { loadScenarioFile, ScenarioError } from '../../topology/scenario.js';
+import { loadScenarioSpec } from '../../faults/scenario/load.js';
+import { ScenarioError } from '../../topology/scenario.js';
 
 interface ExportArgs {
   scenario: string | undefined;
@@ -35,17 +37,23 @@ const exportCommand: CommandModule<object, ExportArgs> = {
     const file = args.scenario ?? defaultScenarioPath();
     let topology;
     try {
-      topology = loadScenarioFile(file).topology;
+      // the same reading as `start --scenario`, so every file that runs can be exported
+      topology = loadScenarioSpec(file).topology;
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       process.stderr.write(`pec-testbed: ${error.message}\n`);
       process.exitCode = 2;
       return;
     }
-    const pki = loadOrCreatePki({
-      dir: args.certs,
-      gestori: certRequestsOf(topology),
-    });
+    let pki;
+    try {
+      pki = loadOrCreatePki({ dir: args.certs, gestori: certRequestsOf(topology) });
+    } catch (error) {
+      if (!(error as NodeJS.ErrnoException).code) throw error;
+      process.stderr.write(`pec-testbed: cannot create the PKI in ${args.certs}: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (pki.issued.length > 0) process.stderr.write(`pec-testbed: issued ${pki.issued.join(', ')} in ${pki.dir}\n`);
     const index = buildIndex(topology, {
       certificatePem: (id) => {
@@ -56,8 +64,15 @@ const exportCommand: CommandModule<object, ExportArgs> = {
       fingerprint: (id) => pki.fingerprint(id),
     });
     const ldif = toLdif(index, args['base-dn'], { binaryOption: args['binary-option'] });
-    if (args.out && args.out !== '-') writeFileSync(args.out, ldif);
-    else process.stdout.write(ldif);
+    if (args.out && args.out !== '-') {
+      try {
+        writeFileSync(args.out, ldif);
+      } catch (error) {
+        if (!(error as NodeJS.ErrnoException).code) throw error;
+        process.stderr.write(`pec-testbed: cannot write ${args.out}: ${(error as Error).message}\n`);
+        process.exitCode = 2;
+      }
+    } else process.stdout.write(ldif);
   },
 };
 

@@ -3,12 +3,13 @@
 // `extraSections`. Every mistake is reported with the path of the field and what was expected;
 // a send id that an expectation names but no step defines is one of them.
 import { EICAR } from '../../gestore/antivirus.js';
+import { PEC_VARIANTS } from '../../pec/parse-kind.js';
 import { mailAddress } from '../../topology/formats.js';
 import type { SectionScope, SectionValidator } from '../../topology/scenario.js';
 import {
   Ctx, describe, either, forEachItem, integer, isPlainObject, listOf, oneOf, readObject, string, type Validator,
 } from '../../topology/validate.js';
-import { duration, regex, ruleValidator, FAULT_KINDS } from '../schema.js';
+import { duration, realTimeDuration, regex, ruleValidator, FAULT_KINDS } from '../schema.js';
 import type { FaultRuleInput } from '../types.js';
 
 export interface ClockSection {
@@ -168,6 +169,9 @@ export function faultsSection(): SectionValidator<FaultRuleInput[]> {
   return (value, ctx, scope) => listOf(ruleValidator({ gestori: scope.topology?.gestori.map((g) => g.id) }))(value, ctx);
 }
 
+/** what an expected message's `kind` is compared with (expect.ts): a kind, a variant or `ordinaria` */
+const MESSAGE_KINDS: readonly string[] = [...new Set<string>([...FAULT_KINDS, ...PEC_VARIANTS])];
+
 const STEP_KEYS = ['send', 'advance', 'wait', 'fault', 'removeFault', 'clearFaults', 'imap', 'pop3'] as const;
 
 function sendStep(value: unknown, ctx: Ctx, index: number, ids: Set<string>): SendStep | undefined {
@@ -251,9 +255,9 @@ export function stepSections(): { steps: SectionValidator<Step[]>; expect: Secti
         case 'advance': { const by = duration(body, at); step = by === undefined ? undefined : { type: 'advance', by }; break; }
         case 'wait': {
           const w = readObject(body, at, {
-            timeout: { validator: duration, required: false }, mailbox: { validator: mailAddress, required: false },
+            timeout: { validator: realTimeDuration, required: false }, mailbox: { validator: mailAddress, required: false },
             kind: { validator: oneOf(FAULT_KINDS), required: false }, count: { validator: integer({ min: 1 }), required: false },
-            pause: { validator: duration, required: false },
+            pause: { validator: realTimeDuration, required: false },
           });
           if (w?.complete && w.fields.mailbox === undefined && w.fields.pause === undefined) at.fail('expected "mailbox" (wait for messages) or "pause" (wait some real time)');
           step = w?.complete ? { type: 'wait', timeout: w.fields.timeout ?? '30s', mailbox: w.fields.mailbox, kind: w.fields.kind, count: w.fields.count ?? 1, pause: w.fields.pause } : undefined;
@@ -272,7 +276,7 @@ export function stepSections(): { steps: SectionValidator<Step[]>; expect: Secti
 
   const messageItem: Validator<MessageExpectation> = (value, ctx) => {
     const read = readObject(value, ctx, {
-      kind: { validator: string({ pattern: /^[a-z0-9-]+$/, patternHint: 'a PEC kind such as avvenuta-consegna' }), required: false },
+      kind: { validator: oneOf(MESSAGE_KINDS), required: false },
       errore: { validator: oneOf(['nessuno', 'no-dest', 'no-dominio', 'virus', 'altro'] as const), required: false },
       tipo: { validator: string(), required: false },
       consegna: { validator: mailAddress, required: false },

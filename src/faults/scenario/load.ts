@@ -4,9 +4,9 @@
 // file named by `topology:` (`default`, or a path relative to the scenario file).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
 import { defaultScenarioPath } from '../../topology/package-paths.js';
-import { loadScenarioFile, parseScenario, ScenarioError, type Scenario } from '../../topology/scenario.js';
+import { loadScenarioFile, parseScenario, readScenarioYaml, ScenarioError, type Scenario } from '../../topology/scenario.js';
 import type { FaultRuleInput } from '../types.js';
 import { clockSection, faultsSection, seedSection, stepSections, topologySection, type ClockSection, type Expectation, type Step } from './format.js';
 
@@ -55,9 +55,9 @@ function mailboxOut(m: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function parseScenarioSpec(text: string, file: string): ScenarioSpec {
-  const doc = parseDocument(text);
+  const { doc } = readScenarioYaml(text, file);
   let full = text;
-  if (doc.errors.length === 0 && isMap(doc.contents)) {
+  if (isMap(doc.contents)) {
     const hasGestori = doc.has('gestori');
     const topology = doc.get('topology');
     if (hasGestori && topology !== undefined && topology !== null) {
