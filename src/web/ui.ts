@@ -149,7 +149,11 @@ export function createUi(tb: Testbed): Router {
     if (res.headersSent) return next(err);
     const lang = langOf(req);
     const t = texts(lang);
-    const status = err instanceof PageError ? err.status : (err as { status?: number })?.status === 404 ? 404 : 500;
+    // express (a malformed %-escape in a parameter), body-parser and friends mark the client's
+    // mistakes with a 4xx status: answer with it, as the API does, not with a 500
+    const given = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+    const clientError = typeof given === 'number' && Number.isInteger(given) && given >= 400 && given < 500 ? given : undefined;
+    const status = err instanceof PageError ? err.status : clientError ?? 500;
     const title = status === 404 ? t.notFound : t.error;
     const message = err instanceof PageError ? err.message : status === 404 ? req.path : String((err as Error)?.message ?? err);
     send(res, page({ lang, title, path: req.originalUrl }, html`<h1>${title}</h1><p><code>${message}</code></p><p><a href="/ui/">${t.back}</a></p>`), status);

@@ -3,14 +3,15 @@
 // back and, later, the signed accettazione.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePec } from '../../src/pec/parse.js';
 import type { Testbed } from '../../src/testbed/testbed.js';
-import { cliArgs, repoRoot } from '../helpers/cli.js';
+import { cliArgs, exited, repoRoot, startCli } from '../helpers/cli.js';
 import { opensslSmimeVerify } from '../helpers/openssl.js';
-import { inbox, rawOf, startTestTestbed } from '../helpers/testbed.js';
+import { inbox, rawOf, startTestTestbed, testCertsDir } from '../helpers/testbed.js';
 
 const A = 'suap@pec.comune-giardinello.test';
 const B = 'impresa@pec.beta.test';
@@ -110,9 +111,10 @@ s.sendall(b"AUTH PLAIN " + plain(user.upper()) + b"\\r\\n"); print("SELF", reply
 });
 
 describe('pec-testbed send', () => {
-  const send = (extra: string[]) => run(process.execPath, cliArgs([
+  // a second --port would make yargs pass an array: the tests that need another port say so here
+  const send = (extra: string[], port = String(tb.endpoints.submission.port)) => run(process.execPath, cliArgs([
     'send', '--from', A, '--to', B, '--subject', 'Dal comando send', '--text', 'ciao',
-    '--port', String(tb.endpoints.submission.port), '--ca', caFile, ...extra,
+    '--port', port, '--ca', caFile, ...extra,
   ]));
 
   it('submits as the user and prints the identificativo', async () => {
@@ -137,5 +139,87 @@ describe('pec-testbed send', () => {
     const result = await send(['--attach', '/nonexistent/file.pdf']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/cannot read attachment/);
+  });
+
+  it('exits 2 when --attach or --ca names a directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pec-dir-'));
+    const attach = await send(['--attach', dir]);
+    expect(attach.status, attach.stderr).toBe(2);
+    expect(attach.stderr).toContain(`cannot read attachment ${dir}`);
+    const ca = await run(process.execPath, cliArgs(['send', '--from', A, '--to', B, '--subject', 'x', '--port', String(tb.endpoints.submission.port), '--ca', dir]));
+    expect(ca.status, ca.stderr).toBe(2);
+    expect(ca.stderr).toContain(`cannot read CA certificate ${dir}`);
+  });
+
+  it('exits 2 on a --port that is not a port number', async () => {
+    for (const port of ['abc', '70000', '0', '25.5']) {
+      const result = await send([], port);
+      expect(result.status, `${port}: ${result.stderr}`).toBe(2);
+      expect(result.stderr, port).toContain('--port must be a whole number from 1 to 65535');
+    }
+  });
+
+  it('submits over implicit TLS with --tls on any port', async () => {
+    const result = await send(['--json', '--tls'], String(tb.endpoints.submissionTls.port));
+    expect(result.status, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { identificativo: string }).identificativo).toMatch(/@pec\.alfa\.test$/);
+  });
+
+  it('says it cannot connect, not that the submission was refused, when nothing listens', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const result = await send([], String(closedPort));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`cannot connect to 127.0.0.1:${closedPort}`);
+    expect(result.stderr).not.toContain('refused:');
+  });
+
+  it('calls a wrong password a refusal, with the server\'s reply', async () => {
+    const result = await send(['--password', 'sbagliata']);
+    expect(result.stderr).toMatch(/^pec-testbed send: submission refused: 535/);
+  });
+});
+
+describe('pec-testbed start', () => {
+  const start = (extra: string[]) => run(process.execPath, cliArgs(['start', '--in-memory', '--ports', 'ephemeral', '--certs', testCertsDir(), ...extra]));
+
+  it('exits 2 on a clock start or speed the clock cannot take, before starting anything', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--clock-start', '99999-01-01'], /--clock-start 99999-01-01 must be .* between 0/],
+      [['--clock-speed', '1e400'], /--clock-speed must be a finite number >= 0, got Infinity/],
+      [['--clock-speed', 'abc'], /--clock-speed is not a number/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await start(args);
+      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toContain('cannot start');
+    }
+  });
+
+  it('exits at once on a second SIGINT while the first is still stopping', async () => {
+    const started = await startCli<{ endpoints: Record<string, { host: string; port: number }> }>(['--in-memory', '--ports', 'ephemeral', '--certs', testCertsDir()]);
+    const { child } = started;
+    // An IMAP client that never closes its side holds the clean stop for the server's grace period
+    // after its BYE: the second signal arrives while the first is still stopping.
+    const imap = connect({ ...started.info.endpoints.imap, allowHalfOpen: true });
+    try {
+      let seen = '';
+      const greeted = new Promise<void>((resolve) => imap.on('data', (d) => ((seen += d), seen.includes('* OK') && resolve())));
+      await greeted;
+      const byeSent = new Promise<void>((resolve) => imap.on('data', () => seen.includes('* BYE') && resolve()));
+      child.kill('SIGINT');
+      await byeSent;
+      child.kill('SIGINT');
+      expect(await exited(child)).toBe(130);
+      expect(started.stderr()).toContain('SIGINT again: exiting without a clean stop');
+    } finally {
+      imap.destroy();
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -49,6 +49,12 @@ describe('every page', () => {
     expect((await get('/ui/messages/999999')).status).toBe(404);
     expect((await get(`/ui/mailboxes/${enc('ghost@pec.alfa.test')}`)).status).toBe(404);
   });
+
+  it('a malformed percent-escape in the path is a 400 page, as in the API, not a 500', async () => {
+    const res = await get('/ui/mailboxes/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.body.toString()).toContain('<h1>');
+  });
 });
 
 describe('mailboxes', () => {

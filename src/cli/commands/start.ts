@@ -100,8 +100,12 @@ export const startCommand: CommandModule<object, StartArgs> = {
     }
     process.stdout.write(argv.json ? `${JSON.stringify(describeTestbed(tb))}\n` : `${humanSummary(tb)}\n`);
     let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (stopping) {
+        // A stop that hangs (a client holding its connection open) must not leave Ctrl-C useless.
+        process.stderr.write(`pec-testbed: ${signal} again: exiting without a clean stop\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
       stopping = true;
       if (!argv.json) process.stderr.write(`\n${signal}: stopping...\n`);
       tb.stop().then(() => process.exit(0), () => process.exit(1));
