@@ -50,6 +50,20 @@ describe('pec-testbed scenario run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('exit 2 before anything runs when --junit or --dump cannot be written', async () => {
+    const aFile = write('un-file.txt', 'x');
+    for (const [args, message] of [
+      [['--junit', dir], /--junit .* is a directory/],
+      [['--junit', join(aFile, 'r.xml')], /cannot write --junit .*un-file\.txt\/r\.xml/],
+      [['--dump', join(aFile, 'dump')], /cannot write --dump .*un-file\.txt\/dump/],
+    ] as const) {
+      const r = await run([passing, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout, 'nothing ran').toBe('');
+    }
+  });
+
   it('exit 2 naming the file for YAML nested too deep or an alias bomb, from run and from start', async () => {
     const deep = write('profondo.yaml', `name: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];

@@ -1,7 +1,7 @@
 // `pec-testbed scenario run FILE...`: runs scenario files (topology, fault rules, steps, expected
 // receipts) each against a fresh in-memory testbed and reports pass / fail per expectation.
 // Every file is validated before anything starts. Exit 0 all passed, 1 a failure, 2 invalid files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { jsonReport, junitReport, loadScenarioSpec, runScenario, scenarioText, summaryLine, type ScenarioResult, type ScenarioSpec } from '../../faults/scenario/index.js';
@@ -17,6 +17,24 @@ interface RunArgs {
   'clock-speed'?: number;
   certs: string;
   dump?: string;
+}
+
+/**
+ * Why --junit or --dump cannot be written, asked before anything runs: a report that fails after
+ * minutes of scenarios is a poor way to learn of a typo in its path. Creates the folders.
+ */
+function outputProblem(argv: RunArgs): string | undefined {
+  const usable = (option: string, folder: string, file?: string): string | undefined => {
+    try {
+      mkdirSync(folder, { recursive: true });
+      accessSync(folder, constants.W_OK);
+      if (file !== undefined && existsSync(file) && statSync(file).isDirectory()) return `--${option} ${file} is a directory`;
+      return undefined;
+    } catch (error) {
+      return `cannot write --${option} ${file ?? folder}: ${(error as Error).message}`;
+    }
+  };
+  return (argv.junit ? usable('junit', dirname(argv.junit), argv.junit) : undefined) ?? (argv.dump !== undefined ? usable('dump', argv.dump) : undefined);
 }
 
 function writeDump(dir: string, result: ScenarioResult): void {
@@ -53,6 +71,11 @@ const runCommand: CommandModule<object, RunArgs> = {
         invalid = true;
       }
     }
+    const problem = outputProblem(argv);
+    if (problem) {
+      process.stderr.write(`pec-testbed: ${problem}\n`);
+      invalid = true;
+    }
     if (invalid) process.exit(2);
     const results: ScenarioResult[] = [];
     for (const spec of specs) {
@@ -69,10 +92,7 @@ const runCommand: CommandModule<object, RunArgs> = {
     }
     if (argv.json) process.stdout.write(jsonReport(results));
     else process.stdout.write(`\n${summaryLine(results)}`);
-    if (argv.junit) {
-      mkdirSync(dirname(argv.junit), { recursive: true });
-      writeFileSync(argv.junit, junitReport(results));
-    }
+    if (argv.junit) writeFileSync(argv.junit, junitReport(results));
     process.exit(results.every((r) => r.passed) ? 0 : 1);
   },
 };
