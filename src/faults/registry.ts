@@ -13,7 +13,7 @@ import type { FaultRuleCounters, Store, StoredFaultRule } from '../store/types.j
 import { magicRules } from './magic.js';
 import { matches } from './match.js';
 import { atOfPoint, effectOf } from './points.js';
-import { parseRule, type RuleScope } from './schema.js';
+import { FaultRuleError, parseRule, type RuleScope } from './schema.js';
 import type { FaultRule, FaultRuleInfo, FaultRuleInput } from './types.js';
 
 /** what the registry needs of the store */
@@ -212,7 +212,8 @@ export class FaultRegistry implements FaultPoints {
     if (id === undefined) {
       id = this.freshId();
     } else if (this.rules.some((s) => s.rule.id === id)) {
-      throw new RangeError(`a fault rule with id "${id}" exists already`);
+      // the caller's mistake, like any invalid rule: the HTTP API answers it with 400 naming `id`
+      throw new FaultRuleError([{ path: 'id', message: `a fault rule with id "${id}" exists already` }]);
     }
     return { rule: normalized(checked, id), source, assignedId: checked.id === undefined, seen: 0, hits: 0, firstHitAt: null };
   }

@@ -77,7 +77,9 @@ describe('faults', () => {
     expect(wrongAction.body.field).toMatch(/^do/);
     const dup = await http.post('/api/v1/faults', { id: 'x', at: 'consegna', do: { drop: true } });
     expect(dup.status).toBe(201);
-    expect((await http.post('/api/v1/faults', { id: 'x', at: 'consegna', do: { drop: true } })).status).toBe(400);
+    const taken = await http.post('/api/v1/faults', { id: 'x', at: 'consegna', do: { drop: true } });
+    expect(taken.status).toBe(400);
+    expect(taken.body).toMatchObject({ field: 'id', message: expect.stringContaining('a fault rule with id "x" exists already') });
     expect((await http.del('/api/v1/faults')).status).toBe(204);
   });
 

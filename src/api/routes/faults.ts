@@ -8,7 +8,7 @@ import { HttpError, badRequest, notFound } from '../errors.js';
 import type { Routes } from '../route.js';
 import { anyObject, errors } from '../shapes.js';
 
-/** what the registry refuses as a bad rule is the client's mistake: name the first bad field */
+/** what the registry refuses as a bad rule (a taken id included) is the client's mistake: name the first bad field */
 function refused(error: unknown): HttpError {
   if (error instanceof FaultRuleError) {
     const first = error.issues[0];
@@ -16,11 +16,6 @@ function refused(error: unknown): HttpError {
   }
   // anything else (a RangeError from deep inside, a store failure) is the server's: 500
   throw error;
-}
-
-/** the registry refuses a taken id too, but with a plain RangeError: ask first, so that it is a 400 here and nothing else is */
-function refuseTakenId(tb: Testbed, id: unknown): void {
-  if (typeof id === 'string' && tb.faults.get(id)) throw badRequest('id', `a fault rule with id "${id}" exists already`);
 }
 
 /** flow points, in the order a "next message" rule is placed when `at` is not given */
@@ -49,7 +44,6 @@ export function faultRoutes(routes: Routes, tb: Testbed): void {
     body: ruleSchema,
     responses: { 201: { description: 'the rule as stored, with its id', schema: anyObject }, ...errors(400, 415) },
   }, ({ body }, _req, res) => {
-    refuseTakenId(tb, body.id);
     let rule;
     try {
       rule = tb.faults.add(body);
